@@ -1,0 +1,53 @@
+package io.tokenservice.server.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The apps this server holds certificates for, by App ID (exact, case-sensitive match). Immutable. */
+public final class AppRegistry {
+    private final Map<String, AppKeys> byId;
+
+    AppRegistry(List<AppKeys> apps) {
+        Map<String, AppKeys> map = new LinkedHashMap<>();
+        for (AppKeys app : apps) {
+            if (map.putIfAbsent(app.appId(), app) != null) {
+                throw new ConfigException("app " + app.appId() + " is configured twice");
+            }
+        }
+        if (map.isEmpty()) {
+            throw new ConfigException("no app configured: a token server needs at least one App ID and certificate");
+        }
+        this.byId = Collections.unmodifiableMap(map);
+    }
+
+    public Optional<AppKeys> find(String appId) {
+        return Optional.ofNullable(byId.get(appId));
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /** The only app, when the server holds exactly one (requests may then leave app_id empty). */
+    public Optional<AppKeys> only() {
+        return byId.size() == 1 ? Optional.of(byId.values().iterator().next()) : Optional.empty();
+    }
+
+    public Collection<AppKeys> all() {
+        return byId.values();
+    }
+
+    public List<String> appIds() {
+        return new ArrayList<>(byId.keySet());
+    }
+
+    @Override
+    public String toString() {
+        return "AppRegistry" + byId.values();
+    }
+}

@@ -1,0 +1,120 @@
+package io.tokenservice.server.renew;
+
+import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.token.AccessToken2;
+import io.tokenservice.core.token.Privilege;
+import io.tokenservice.core.token.Service;
+import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.RequestedService;
+import io.tokenservice.server.access.Rpc;
+import io.tokenservice.server.config.ServerConfig;
+import io.tokenservice.server.rpc.RpcErrors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * What a renewal re-signs: the old token's services with the same channel, identities and privilege
+ * keys. A privilege that lasted as long as the old token lasts as long as the new one; a shorter one
+ * keeps its lifetime relative to the issue time, capped at the new lifetime.
+ * Only the grants this server issues are renewable (RTC join/publish, RTM login, Chat user or app);
+ * anything else is refused rather than re-signed unseen.
+ */
+public record Renewal(long ttlSeconds, List<Service> services, GrantRequest grant) {
+    private static final Set<Integer> RTC_KEYS = Set.of(Service.RTC_JOIN_CHANNEL, Service.RTC_PUBLISH_AUDIO_STREAM,
+            Service.RTC_PUBLISH_VIDEO_STREAM, Service.RTC_PUBLISH_DATA_STREAM);
+
+    public Renewal {
+        services = List.copyOf(services);
+    }
+
+    /**
+     * Plans the renewal of verified {@code token}. {@code requestedTtl} 0 = the original lifetime, lowered
+     * to {@link ServerConfig#MAX_TTL_SECONDS} and to {@code callerMaxTtl} (the caller's policy maximum,
+     * if it has one). A non-zero {@code requestedTtl} is taken as is (the access gate judges it).
+     *
+     * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT (field {@code token}) for grants this
+     *     server does not renew
+     */
+    public static Renewal plan(AccessToken2 token, long requestedTtl, OptionalLong callerMaxTtl) {
+        long ttl = requestedTtl;
+        if (ttl == 0) {
+            ttl = originalLifetime(token);
+            if (callerMaxTtl.isPresent() && callerMaxTtl.getAsLong() > 0) {
+                ttl = Math.min(ttl, callerMaxTtl.getAsLong());
+            }
+        }
+        List<Service> services = new ArrayList<>(token.services().size());
+        List<RequestedService> requested = new ArrayList<>(token.services().size());
+        for (Service service : token.services()) {
+            if (service instanceof Service.Rtc rtc) {
+                requireKeys(rtc, RTC_KEYS);
+                if (rtc.privilege(Service.RTC_JOIN_CHANNEL).isEmpty()) {
+                    throw notRenewable("its RTC grant has no join-channel privilege");
+                }
+                services.add(new Service.Rtc(capped(rtc.privileges(), token.expire(), ttl), rtc.channel(), rtc.uid()));
+                boolean publishes = rtc.privileges().size() > 1;
+                requested.add(RequestedService.rtc(rtc.channel(), rtc.uid(),
+                        publishes ? RtcRole.PUBLISHER : RtcRole.SUBSCRIBER));
+            } else if (service instanceof Service.Rtm rtm) {
+                requireKeys(rtm, Set.of(Service.RTM_LOGIN));
+                if (rtm.userId().isEmpty()) {
+                    throw notRenewable("its RTM grant has no user id");
+                }
+                services.add(new Service.Rtm(capped(rtm.privileges(), token.expire(), ttl), rtm.userId()));
+                requested.add(RequestedService.rtm(rtm.userId()));
+            } else if (service instanceof Service.Chat chat) {
+                // A user token holds exactly the user privilege with a user id; an app token exactly the
+                // app privilege without one. Mixtures are not re-signed (they could widen a grant).
+                Set<Integer> expected = chat.userId().isEmpty() ? Set.of(Service.CHAT_APP) : Set.of(Service.CHAT_USER);
+                requireKeys(chat, expected);
+                if (chat.privileges().isEmpty()) {
+                    throw notRenewable("its Chat grant has no privilege");
+                }
+                services.add(new Service.Chat(capped(chat.privileges(), token.expire(), ttl), chat.userId()));
+                requested.add(RequestedService.chat(chat.userId()));
+            } else {
+                throw notRenewable("it grants the " + service.name()
+                        + " service; only RTC, RTM and Chat tokens can be renewed");
+            }
+        }
+        if (services.isEmpty()) {
+            throw notRenewable("it grants no service");
+        }
+        return new Renewal(ttl, services, new GrantRequest(Rpc.RENEW_TOKEN, token.appId(), requested, ttl));
+    }
+
+    private static long originalLifetime(AccessToken2 token) {
+        if (token.expire() == 0) {
+            return ServerConfig.DEFAULT_TTL_SECONDS;
+        }
+        return Math.min(token.expire(), ServerConfig.MAX_TTL_SECONDS);
+    }
+
+    /**
+     * 0 stays 0 ("as long as the token"); a privilege as long as the old token follows the new lifetime,
+     * otherwise a renewal with a longer ttl would hand out a token whose join privilege ends early.
+     */
+    private static List<Privilege> capped(List<Privilege> privileges, long oldTokenTtl, long ttl) {
+        List<Privilege> result = new ArrayList<>(privileges.size());
+        for (Privilege p : privileges) {
+            long value = p.value() == 0 ? 0 : p.value() >= oldTokenTtl ? ttl : Math.min(p.value(), ttl);
+            result.add(new Privilege(p.key(), value));
+        }
+        return result;
+    }
+
+    private static void requireKeys(Service service, Set<Integer> allowed) {
+        for (Privilege p : service.privileges()) {
+            if (!allowed.contains(p.key())) {
+                throw notRenewable("its " + service.name() + " grant holds privilege " + p.key()
+                        + ", which this server does not issue");
+            }
+        }
+    }
+
+    private static io.grpc.StatusRuntimeException notRenewable(String why) {
+        return RpcErrors.invalidArgument("token", "cannot be renewed: " + why + "; issue a new token instead");
+    }
+}

@@ -1,0 +1,77 @@
+package io.tokenservice.server.rpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The typed errors of the token service, as gRPC statuses with google.rpc details. Messages name
+ * fields, rules and App IDs, never a token or a certificate.
+ */
+public final class RpcErrors {
+    /** google.rpc.ErrorInfo domain of this service's reasons. */
+    public static final String DOMAIN = "tokenservice.v1";
+    public static final String REASON_TOKEN_EXPIRED = "TOKEN_EXPIRED";
+
+    private RpcErrors() {}
+
+    /** INVALID_ARGUMENT with a google.rpc.BadRequest listing each violation. */
+    public static StatusRuntimeException invalidArgument(List<FieldViolation> violations) {
+        BadRequest.Builder badRequest = BadRequest.newBuilder();
+        StringBuilder message = new StringBuilder("invalid request: ");
+        String separator = "";
+        for (FieldViolation violation : violations) {
+            badRequest.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                    .setField(violation.field())
+                    .setDescription(violation.description()));
+            message.append(separator).append(violation.field()).append(' ').append(violation.description());
+            separator = "; ";
+        }
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(Code.INVALID_ARGUMENT_VALUE)
+                .setMessage(message.toString())
+                .addDetails(Any.pack(badRequest.build()))
+                .build());
+    }
+
+    public static StatusRuntimeException invalidArgument(String field, String description) {
+        return invalidArgument(List.of(new FieldViolation(field, description)));
+    }
+
+    public static StatusRuntimeException notFound(String message) {
+        return plain(Code.NOT_FOUND, message);
+    }
+
+    public static StatusRuntimeException permissionDenied(String message) {
+        return plain(Code.PERMISSION_DENIED, message);
+    }
+
+    /** FAILED_PRECONDITION with a google.rpc.ErrorInfo carrying {@code reason} and {@code metadata}. */
+    public static StatusRuntimeException failedPrecondition(String reason, String message, Map<String, String> metadata) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(Code.FAILED_PRECONDITION_VALUE)
+                .setMessage(message)
+                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                        .setReason(reason)
+                        .setDomain(DOMAIN)
+                        .putAllMetadata(metadata)
+                        .build()))
+                .build());
+    }
+
+    public static StatusRuntimeException internal(String message) {
+        return plain(Code.INTERNAL, message);
+    }
+
+    private static StatusRuntimeException plain(Code code, String message) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(message)
+                .build());
+    }
+}
