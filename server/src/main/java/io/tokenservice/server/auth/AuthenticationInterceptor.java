@@ -1,0 +1,101 @@
+package io.tokenservice.server.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.tokenservice.proto.v1.TokenServiceGrpc;
+import io.tokenservice.server.access.AuditEvent;
+import io.tokenservice.server.access.AuditSink;
+import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.access.CallerContext;
+import io.tokenservice.server.access.Rpc;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Authenticates every call except the gRPC health and reflection services: puts the {@link Caller}
+ * into {@link CallerContext#CALLER} for the handlers, or closes the call with UNAUTHENTICATED and
+ * always the same description, {@value #FAILURE_DESCRIPTION}, whatever was missing or wrong.
+ *
+ * <p>Refusals of TokenService RPCs are recorded in the audit sink (with the precise reason, which only
+ * the operator sees). Register it as the outermost interceptor of the TokenService (or server-wide).
+ */
+public final class AuthenticationInterceptor implements ServerInterceptor {
+    /** The description of every UNAUTHENTICATED status this interceptor produces. */
+    public static final String FAILURE_DESCRIPTION = "missing or invalid credentials";
+
+    /** The {@code authorization} metadata key. */
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
+    private static final String REFLECTION_PREFIX = "grpc.reflection.";
+    private static final Map<String, Rpc> TOKEN_RPCS = new HashMap<>();
+
+    static {
+        for (Rpc rpc : Rpc.values()) {
+            TOKEN_RPCS.put(TokenServiceGrpc.SERVICE_NAME + "/" + rpc.methodName(), rpc);
+        }
+    }
+
+    private static final ServerCall.Listener<Object> NOOP_LISTENER = new ServerCall.Listener<>() {};
+
+    private final Authenticator authenticator;
+    private final AuditSink audit;
+    private final Clock clock;
+
+    /** Without auditing refusals. */
+    public AuthenticationInterceptor(Authenticator authenticator) {
+        this(authenticator, event -> {}, Clock.systemUTC());
+    }
+
+    public AuthenticationInterceptor(Authenticator authenticator, AuditSink audit, Clock clock) {
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** True for the methods reachable without credentials: gRPC health checking and reflection. */
+    public static boolean isExempt(String fullMethodName) {
+        String service = MethodDescriptor.extractFullServiceName(fullMethodName);
+        return service != null && (service.equals(HEALTH_SERVICE) || service.startsWith(REFLECTION_PREFIX));
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+            ServerCallHandler<ReqT, RespT> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (isExempt(method)) {
+            return next.startCall(call, headers);
+        }
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        Authenticator.Result result = authenticator.authenticate(headers.get(AUTHORIZATION), session);
+        if (result.authenticated()) {
+            Context context = Context.current().withValue(CallerContext.CALLER, result.caller().orElseThrow());
+            return Contexts.interceptCall(context, call, headers, next);
+        }
+        Rpc rpc = TOKEN_RPCS.get(method);
+        if (rpc != null) {
+            try {
+                audit.record(new AuditEvent(clock.instant(), Optional.empty(), rpc, Optional.empty(),
+                        Status.Code.UNAUTHENTICATED, result.failure().orElseThrow().reason(), Optional.empty()));
+            } catch (RuntimeException e) {
+                // auditing must not turn a refusal into an acceptance or an INTERNAL error
+            }
+        }
+        call.close(Status.UNAUTHENTICATED.withDescription(FAILURE_DESCRIPTION), new Metadata());
+        @SuppressWarnings("unchecked")
+        ServerCall.Listener<ReqT> noop = (ServerCall.Listener<ReqT>) NOOP_LISTENER;
+        return noop;
+    }
+}

@@ -1,0 +1,74 @@
+package io.tokenservice.server.policy;
+
+import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.server.access.ServiceKind;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What one caller may request. Allow-lists left empty allow nothing, flags default to false: a caller
+ * gets exactly what its policy names.
+ *
+ * @param apps App IDs the caller may mint for (globs; {@code *} = any app)
+ * @param services services it may mint tokens for
+ * @param channels RTC channel names (globs, e.g. {@code team-*})
+ * @param identities RTC uids/accounts, RTM and Chat user ids (globs); the RTC wildcard identity is
+ *     governed by {@code allowWildcard} instead, a Chat app token by {@code allowChatAppToken}
+ * @param roles RTC roles
+ * @param maxTtlSeconds longest token lifetime it may request
+ * @param allowWildcard whether RTC uid 0 / empty account (anyone may join) is allowed
+ * @param allowChatAppToken whether Chat app tokens (admin access to the Chat REST API) are allowed
+ * @param mayRenew whether RenewToken is allowed
+ * @param mayInspect whether InspectToken is allowed
+ */
+public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList channels, GlobList identities,
+        Set<RtcRole> roles, long maxTtlSeconds, boolean allowWildcard, boolean allowChatAppToken, boolean mayRenew,
+        boolean mayInspect) {
+
+    /** Agora's and the contract's upper bound on a token lifetime. */
+    public static final long MAX_TTL_SECONDS = 86_400;
+    /** {@code max_ttl_seconds} when the configuration leaves it out. */
+    public static final long DEFAULT_MAX_TTL_SECONDS = 3_600;
+
+    public CallerPolicy {
+        Objects.requireNonNull(apps, "apps");
+        Objects.requireNonNull(channels, "channels");
+        Objects.requireNonNull(identities, "identities");
+        services = services.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(services));
+        roles = roles.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(roles));
+        if (maxTtlSeconds < 1 || maxTtlSeconds > MAX_TTL_SECONDS) {
+            throw new IllegalArgumentException("max_ttl_seconds must be between 1 and " + MAX_TTL_SECONDS
+                    + ", not " + maxTtlSeconds);
+        }
+    }
+
+    /** A policy that allows nothing. */
+    public static CallerPolicy denyAll() {
+        return new CallerPolicy(GlobList.none(), Set.of(), GlobList.none(), GlobList.none(), Set.of(),
+                DEFAULT_MAX_TTL_SECONDS, false, false, false, false);
+    }
+
+    /**
+     * The policy of callers configured only through {@code TOKEN_SERVICE_API_KEYS} (and of the generated
+     * development key): any app, service, channel and specific identity, both roles, up to 24 hours,
+     * renew and inspect; but neither the wildcard identity nor Chat app tokens, which need the YAML form.
+     */
+    public static CallerPolicy quickStart() {
+        return new CallerPolicy(GlobList.any(), EnumSet.allOf(ServiceKind.class), GlobList.any(), GlobList.any(),
+                EnumSet.allOf(RtcRole.class), MAX_TTL_SECONDS, false, false, true, true);
+    }
+
+    /** Same policy with other channel patterns. */
+    public CallerPolicy withChannels(GlobList newChannels) {
+        return new CallerPolicy(apps, services, newChannels, identities, roles, maxTtlSeconds, allowWildcard,
+                allowChatAppToken, mayRenew, mayInspect);
+    }
+
+    /** Same policy with another maximum lifetime. */
+    public CallerPolicy withMaxTtlSeconds(long newMax) {
+        return new CallerPolicy(apps, services, channels, identities, roles, newMax, allowWildcard,
+                allowChatAppToken, mayRenew, mayInspect);
+    }
+}

@@ -1,0 +1,153 @@
+package io.tokenservice.server.policy;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.server.access.AccessGate;
+import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.RequestedService;
+import io.tokenservice.server.access.Rpc;
+import io.tokenservice.server.access.ServiceKind;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Applies each caller's {@link CallerPolicy}. A refusal is PERMISSION_DENIED whose description names
+ * the rule, e.g. {@code policy of caller 'web': channel 'x' matches none of [team-*]}. A caller without
+ * a policy may do nothing. RenewToken is judged by the caller's policy at renewal time, so shrinking a
+ * policy takes effect at the next renewal; InspectToken needs only {@code may_inspect}.
+ *
+ * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
+ * value of 0 or less is judged as {@value CallerPolicy#MAX_TTL_SECONDS} so that an unresolved default
+ * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty.
+ */
+public final class PolicyGate implements AccessGate {
+    private final AtomicReference<Map<String, CallerPolicy>> policies;
+
+    public PolicyGate(Map<String, CallerPolicy> policies) {
+        this.policies = new AtomicReference<>(Map.copyOf(policies));
+    }
+
+    /** Replaces all policies; takes effect for the next check. */
+    public void update(Map<String, CallerPolicy> newPolicies) {
+        policies.set(Map.copyOf(newPolicies));
+    }
+
+    public Optional<CallerPolicy> policyOf(String callerName) {
+        return Optional.ofNullable(policies.get().get(callerName));
+    }
+
+    /**
+     * The longest lifetime the caller may request now, for handlers that must lower a default (RenewToken
+     * with ttl 0 keeps the old lifetime "lowered to the caller's current policy maximum"). Empty for a
+     * caller without policy.
+     */
+    public OptionalLong maxTtlSeconds(Caller caller) {
+        CallerPolicy p = policies.get().get(caller.name());
+        return p == null ? OptionalLong.empty() : OptionalLong.of(p.maxTtlSeconds());
+    }
+
+    @Override
+    public void check(Caller caller, GrantRequest request) {
+        CallerPolicy p = policies.get().get(caller.name());
+        if (p == null) {
+            throw denied("no policy is configured for caller '" + caller.name() + "'");
+        }
+        Rpc rpc = request.rpc();
+        if (rpc == Rpc.INSPECT_TOKEN) {
+            if (!p.mayInspect()) {
+                throw denied(caller, "InspectToken is not allowed (may_inspect: false)");
+            }
+            return;
+        }
+        if (rpc == Rpc.RENEW_TOKEN && !p.mayRenew()) {
+            throw denied(caller, "RenewToken is not allowed (may_renew: false)");
+        }
+        if (!p.apps().matches(request.appId())) {
+            throw denied(caller, "app '" + request.appId() + "' matches none of " + p.apps());
+        }
+        List<RequestedService> services = request.services();
+        for (int i = 0, n = services.size(); i < n; i++) {
+            checkService(caller, p, services.get(i));
+        }
+        long ttl = request.ttlSeconds() > 0 ? request.ttlSeconds() : CallerPolicy.MAX_TTL_SECONDS;
+        if (ttl > p.maxTtlSeconds()) {
+            throw denied(caller, "ttl " + ttl + " s exceeds max_ttl_seconds " + p.maxTtlSeconds());
+        }
+    }
+
+    private static void checkService(Caller caller, CallerPolicy p, RequestedService s) {
+        ServiceKind kind = s.kind();
+        if (!p.services().contains(kind)) {
+            throw denied(caller, "service " + name(kind) + " is not allowed (services: " + names(p.services()) + ")");
+        }
+        String identity = s.identity();
+        switch (kind) {
+            case RTC -> {
+                String channel = s.channel().orElse("");
+                if (!p.channels().matches(channel)) {
+                    throw denied(caller, "channel '" + channel + "' matches none of " + p.channels());
+                }
+                if (identity.isEmpty() || identity.equals("0")) {
+                    if (!p.allowWildcard()) {
+                        throw denied(caller, "the wildcard identity (uid 0 / empty account: anyone may join)"
+                                + " is not allowed (allow_wildcard: false)");
+                    }
+                } else if (!p.identities().matches(identity)) {
+                    throw denied(caller, "identity '" + identity + "' matches none of " + p.identities());
+                }
+                RtcRole role = s.role().orElse(null);
+                if (role == null || !p.roles().contains(role)) {
+                    throw denied(caller, "role " + (role == null ? "(none)" : name(role))
+                            + " is not allowed (roles: " + names(p.roles()) + ")");
+                }
+            }
+            case RTM -> {
+                if (identity.isEmpty()) {
+                    throw denied(caller, "an empty RTM user id is not allowed");
+                }
+                if (!p.identities().matches(identity)) {
+                    throw denied(caller, "RTM user id '" + identity + "' matches none of " + p.identities());
+                }
+            }
+            case CHAT -> {
+                if (identity.isEmpty()) {
+                    if (!p.allowChatAppToken()) {
+                        throw denied(caller, "Chat app tokens are not allowed (allow_chat_app_token: false)");
+                    }
+                } else if (!p.identities().matches(identity)) {
+                    throw denied(caller, "Chat user id '" + identity + "' matches none of " + p.identities());
+                }
+            }
+        }
+    }
+
+    static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    static String names(Collection<? extends Enum<?>> values) {
+        StringBuilder b = new StringBuilder("[");
+        for (Enum<?> e : values) {
+            if (b.length() > 1) {
+                b.append(", ");
+            }
+            b.append(name(e));
+        }
+        return b.append(']').toString();
+    }
+
+    private static StatusRuntimeException denied(Caller caller, String rule) {
+        return denied("policy of caller '" + caller.name() + "': " + rule);
+    }
+
+    private static StatusRuntimeException denied(String description) {
+        return Status.PERMISSION_DENIED.withDescription(description).asRuntimeException();
+    }
+}
