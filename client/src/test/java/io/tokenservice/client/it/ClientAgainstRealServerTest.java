@@ -1,0 +1,155 @@
+package io.tokenservice.client.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.tokenservice.client.Token;
+import io.tokenservice.client.TokenClient;
+import io.tokenservice.client.TokenServiceException;
+import io.tokenservice.client.testing.FakeClock;
+import io.tokenservice.proto.v1.IssueRtcTokenRequest;
+import io.tokenservice.proto.v1.IssueRtmTokenRequest;
+import io.tokenservice.proto.v1.RtcRole;
+import io.tokenservice.proto.v1.ServiceType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** TokenClient against the real server: typed results and the server's error model, decoded. */
+class ClientAgainstRealServerTest {
+    private final FakeClock clock = new FakeClock(Instant.parse("2030-06-01T12:00:00Z"));
+    private RealServer server;
+
+    @AfterEach
+    void tearDown() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private IssueRtcTokenRequest.Builder rtc() {
+        return IssueRtcTokenRequest.newBuilder().setAppId(server.appId).setChannel("lobby").setUid(7)
+                .setRole(RtcRole.RTC_ROLE_SUBSCRIBER).setTtlSeconds(120);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void issuesAndRenewsTypedTokens(RealServer.Transport transport) throws Exception {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            Token rtc = client.issueRtcToken(rtc().build());
+            assertThat(rtc.value()).startsWith("007");
+            assertThat(rtc.appId()).isEqualTo(server.appId);
+            assertThat(rtc.issuedAt()).isEqualTo(clock.instant());
+            assertThat(rtc.lifetime()).isEqualTo(Duration.ofSeconds(120));
+            assertThat(rtc.services()).singleElement().satisfies(s -> {
+                assertThat(s.getService()).isEqualTo(ServiceType.SERVICE_TYPE_RTC);
+                assertThat(s.getChannel()).isEqualTo("lobby");
+                assertThat(s.getUid()).isEqualTo("7");
+            });
+            assertThat(rtc.toString()).doesNotContain(rtc.value());
+
+            clock.advance(Duration.ofSeconds(100));
+            Token renewed = client.renewTokenAsync(rtc.value()).get(5, TimeUnit.SECONDS);
+            assertThat(renewed.issuedAt()).isEqualTo(clock.instant());
+            assertThat(renewed.lifetime()).isEqualTo(Duration.ofSeconds(120));
+
+            Token rtm = client.issueRtmTokenAsync(IssueRtmTokenRequest.newBuilder().setAppId(server.appId)
+                    .setUserId("alice").setTtlSeconds(300).build()).get(5, TimeUnit.SECONDS);
+            assertThat(rtm.services()).singleElement().satisfies(s -> assertThat(s.getUserId()).isEqualTo("alice"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void wrongApiKeyFailsOnceWithAClearAuthenticationError(RealServer.Transport transport) {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client("tsk_wrong-key-000000000000000000000000000000", clock)) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.AUTHENTICATION);
+                        assertThat(e.isRetryable()).isFalse();
+                        assertThat(e.getMessage()).isEqualTo(
+                                "IssueRtcToken failed: UNAUTHENTICATED: missing or invalid credentials");
+                    });
+        }
+        assertThat(server.calls("IssueRtcToken")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void noApiKeyAtAllIsAnAuthenticationErrorToo(RealServer.Transport transport) {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(null, clock)) {
+            assertThatThrownBy(() -> client.renewToken("007whatever"))
+                    .isInstanceOfSatisfying(TokenServiceException.class,
+                            e -> assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.AUTHENTICATION));
+        }
+        assertThat(server.calls("RenewToken")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void invalidArgumentCarriesTheFieldViolationsAndIsNotRetried(RealServer.Transport transport) {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().setChannel("").setTtlSeconds(100_000).build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.INVALID_REQUEST);
+                        assertThat(e.fieldViolations()).extracting(TokenServiceException.FieldViolation::field)
+                                .contains("channel", "ttl_seconds");
+                        assertThat(e.getMessage()).contains("channel");
+                    });
+        }
+        assertThat(server.calls("IssueRtcToken")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void permissionDeniedNamesTheRuleAndIsNotRetried(RealServer.Transport transport) {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            // The quick-start policy does not allow the wildcard identity (uid 0).
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().setUid(0).build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.PERMISSION_DENIED);
+                        assertThat(e.reason()).isNotBlank();
+                    });
+        }
+        assertThat(server.calls("IssueRtcToken")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void unknownAppIsReportedAsSuch(RealServer.Transport transport) {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().setAppId("ffffffffffffffffffffffffffffffff").build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class,
+                            e -> assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.UNKNOWN_APP));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void serverDownIsUnavailableAfterTheConfiguredAttempts(RealServer.Transport transport) {
+        server = new RealServer(transport, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            client.issueRtcToken(rtc().build()); // connected once
+            server.stop();
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.UNAVAILABLE);
+                        assertThat(e.isRetryable()).isTrue();
+                    });
+            server.start();
+            client.resetConnectBackoff();
+            assertThat(client.issueRtcToken(rtc().build()).value()).startsWith("007");
+        }
+    }
+}
