@@ -67,6 +67,17 @@ public final class TokenIssuer {
      * The services are written as given; privilege lifetimes are checked against the new lifetime.
      */
     public IssuedToken reissue(AppCredentials app, long ttlSeconds, List<Service> services) {
+        InputRules.requireTtl("ttlSeconds", ttlSeconds, limits.maxTtlSeconds());
+        for (Service service : services) {
+            for (Privilege p : service.privileges()) {
+                // 0 stays allowed: it means "as long as the token" (FPA tokens carry it).
+                if (p.value() > ttlSeconds) {
+                    throw new InvalidTokenInputException("services", "privilege " + p.key() + " of the "
+                            + service.name() + " service lasts " + p.value()
+                            + " s, more than the token lifetime of " + ttlSeconds + " seconds");
+                }
+            }
+        }
         return sign(app, ttlSeconds, services);
     }
 

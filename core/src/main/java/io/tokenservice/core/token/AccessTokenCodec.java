@@ -38,8 +38,19 @@ public final class AccessTokenCodec {
         if (privileges.isEmpty()) {
             throw new InvalidTokenInputException("privileges", "a token needs at least one privilege");
         }
+        requireU32("salt", salt);
+        requireU32("expireTs", expireTs);
+        if (privileges.size() > 0xFFFF) {
+            throw new InvalidTokenInputException("privileges", "a token holds at most 65535 privileges");
+        }
         List<Privilege> sorted = new ArrayList<>(privileges);
         sorted.sort(null);
+        for (int i = 1; i < sorted.size(); i++) {
+            // The decoder refuses a repeated key, so the encoder must not write one.
+            if (sorted.get(i).key() == sorted.get(i - 1).key()) {
+                throw new InvalidTokenInputException("privileges", "privilege " + sorted.get(i).key() + " appears twice");
+            }
+        }
         ByteWriter message = new ByteWriter(64).u32(salt).u32(expireTs).u16(sorted.size());
         for (Privilege p : sorted) {
             message.u16(p.key()).u32(p.value());
@@ -106,6 +117,12 @@ public final class AccessTokenCodec {
         }
         return new ParsedAccessToken(new AccessToken(appId, salt, expireTs, privileges, crcChannel, crcUid),
                 signature, message);
+    }
+
+    private static void requireU32(String field, long value) {
+        if (value < 0 || value > 0xFFFF_FFFFL) {
+            throw new InvalidTokenInputException(field, "must be between 0 and 4294967295");
+        }
     }
 
     static byte[] sign(String appCertificate, String appId, String channel, String uid, byte[] message) {
