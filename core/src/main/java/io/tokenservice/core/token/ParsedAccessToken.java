@@ -3,6 +3,7 @@ package io.tokenservice.core.token;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A decoded 006 token. Its signature covers the channel name and uid string, which the token holds
@@ -48,6 +49,12 @@ public final class ParsedAccessToken implements DecodedToken {
      * string: decimal uid, account, or empty; for RTM tokens the user id is the channel and uid is empty).
      */
     public boolean verify(String appCertificate, String channel, String uid) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(uid, "uid");
+        // An empty HMAC key is not a certificate that could have signed anything.
+        if (appCertificate == null || appCertificate.isEmpty()) {
+            return false;
+        }
         return matches(channel, uid)
                 && MessageDigest.isEqual(
                         AccessTokenCodec.sign(appCertificate, content.appId(), channel, uid, message), signature);
