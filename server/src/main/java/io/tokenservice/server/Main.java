@@ -1,15 +1,19 @@
 package io.tokenservice.server;
 
-import io.tokenservice.server.config.ConfigException;
-import io.tokenservice.server.config.ServerConfig;
-import java.io.IOException;
+import io.tokenservice.server.audit.AuditLogHandler;
+import io.tokenservice.server.auth.CredentialRedactingFilter;
+import io.tokenservice.server.policy.SecurityConfig;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * {@code java -jar token-server.jar}: configuration from the environment (see README), one clear log
- * line and exit code 2 on bad configuration, graceful shutdown on SIGTERM/SIGINT.
+ * {@code java -jar token-server.jar}: configuration from the environment (see README), caller security
+ * ({@link SecuredServer}), one clear log line and exit code 2 on bad configuration, graceful shutdown on
+ * SIGTERM/SIGINT.
+ *
+ * <p>Streams: the application log goes to standard error; the audit log (one JSON object per line) and
+ * the development key, if one is generated, go to standard output.
  */
 public final class Main {
     /** Exit code for configuration the server cannot start with. */
@@ -19,35 +23,24 @@ public final class Main {
 
     private Main() {}
 
-    /** A start-up failure with the one line to log and the exit code. */
-    static final class StartupException extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final int exitCode;
-
-        StartupException(String message, int exitCode) {
-            super(message, null, false, false);
-            this.exitCode = exitCode;
-        }
-
-        int exitCode() {
-            return exitCode;
-        }
-    }
-
     public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
                 && System.getProperty("java.util.logging.config.file") == null) {
             // One line per record: time, level, logger, message.
             System.setProperty("java.util.logging.SimpleFormatter.format",
-                    "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
+                    "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s - %5$s%6$s%n");
         }
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
         }
+        // Before any logger is configured or connection accepted: no API key in a frame log, ever.
+        CredentialRedactingFilter.installOnFrameLoggers();
         Logger log = Logger.getLogger(Main.class.getName());
-        TokenServer server;
+        AuditLogHandler.install(System.out);
+        SecuredServer server;
         try {
-            server = launch(System.getenv(), Path.of("").toAbsolutePath());
+            server = SecuredServer.start(System.getenv(), Path.of("").toAbsolutePath(), System.out,
+                    Optional.of(SecurityConfig.DEFAULT_POLL_INTERVAL));
         } catch (StartupException e) {
             log.severe(e.getMessage());
             System.exit(e.exitCode());
@@ -65,36 +58,5 @@ public final class Main {
             Thread.currentThread().interrupt();
             server.close();
         }
-    }
-
-    /**
-     * Loads the configuration from {@code env} (and {@code workingDir/.env}), starts the server and logs
-     * how it runs (and, for the development default, that its tokens are useless against Agora).
-     */
-    static TokenServer launch(Map<String, String> env, Path workingDir) throws StartupException {
-        Logger log = Logger.getLogger(Main.class.getName());
-        ServerConfig config;
-        try {
-            config = ServerConfig.fromEnvironment(env, workingDir);
-        } catch (ConfigException e) {
-            throw new StartupException("configuration error: " + e.getMessage(), EXIT_CONFIG);
-        }
-        if (config.developmentDefault()) {
-            log.warning("DEVELOPMENT MODE: no app configured (APP_ID + APP_CERTIFICATE, APP_CERTIFICATE_FILE, "
-                    + ".env or TOKEN_SERVICE_CONFIG), so this server made up a throw-away app "
-                    + config.apps().appIds().get(0) + " with a random certificate. AGORA WILL REJECT EVERY TOKEN "
-                    + "IT ISSUES (error 110). Use it only to try the API; set APP_ID and APP_CERTIFICATE for real tokens.");
-        }
-        TokenServer server;
-        try {
-            server = TokenServer.start(config);
-        } catch (ConfigException e) {
-            throw new StartupException("configuration error: " + e.getMessage(), EXIT_CONFIG);
-        } catch (IOException e) {
-            throw new StartupException("cannot listen on port " + config.grpcPort() + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), EXIT_START);
-        }
-        log.info("token server listening on port " + server.port() + " (" + config + ")");
-        return server;
     }
 }

@@ -28,10 +28,12 @@ import io.tokenservice.server.access.CallerContext;
 import io.tokenservice.server.config.ConfigException;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.testing.ScriptedGate;
+import io.tokenservice.server.testing.TestSecrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -53,6 +55,10 @@ class TlsTest {
     static void certificates() throws Exception {
         serverCert = SelfSignedCertificate.builder().fqdn("localhost").build();
         clientCert = SelfSignedCertificate.builder().fqdn("test-client").build();
+        for (SelfSignedCertificate c : List.of(serverCert, clientCert)) {
+            TestSecrets.registerDer(c.cert().getEncoded());
+            TestSecrets.registerDer(c.key().getEncoded());
+        }
     }
 
     @AfterAll

@@ -52,6 +52,13 @@ final class EnvironmentConfig {
         return new EnvironmentConfig(values, dir).build();
     }
 
+    /** The variables as the server sees them: {@code workingDir/.env} overlaid with {@code env}. */
+    static Map<String, String> variables(Map<String, String> env, Path workingDir) {
+        Map<String, String> merged = new HashMap<>(DotEnv.load(workingDir.toAbsolutePath()));
+        merged.putAll(env);
+        return Map.copyOf(merged);
+    }
+
     private ServerConfig build() {
         ServerConfig.Builder builder = ServerConfig.builder();
         Optional<Value> configFile = get(TOKEN_SERVICE_CONFIG);

@@ -21,8 +21,9 @@ import java.util.function.Function;
 
 /**
  * Everything a {@link io.tokenservice.server.TokenServer} runs with. Built with {@link #builder()} (for
- * embedding and tests) or {@link #fromEnvironment(Map, Path)} (what {@code java -jar} uses). Immutable;
- * {@link #toString()} never shows a certificate.
+ * embedding and tests) or {@link #fromEnvironment(Map, Path)} (what {@code java -jar} uses, with the caller
+ * security added by {@link io.tokenservice.server.SecuredServer}). Immutable; {@link #toString()} never
+ * shows a certificate.
  *
  * <p>Caller security plugs in here: {@link Builder#authenticator} (the interceptor that puts the
  * {@link io.tokenservice.server.access.Caller} into {@link io.tokenservice.server.access.CallerContext};
@@ -110,6 +111,17 @@ public final class ServerConfig {
      */
     public static ServerConfig fromEnvironment(Map<String, String> env, Path workingDir) {
         return EnvironmentConfig.load(env, workingDir);
+    }
+
+    /**
+     * The environment as {@link #fromEnvironment} sees it: the variables of {@code workingDir/.env}
+     * overlaid with {@code env} (real environment variables win), for other parts of the server that read
+     * their own variables (caller security: {@code TOKEN_SERVICE_API_KEYS}, {@code TOKEN_SERVICE_DENY_LIST}).
+     *
+     * @throws ConfigException if the {@code .env} file cannot be read or parsed
+     */
+    public static Map<String, String> environment(Map<String, String> env, Path workingDir) {
+        return EnvironmentConfig.variables(env, workingDir);
     }
 
     /** A builder holding this configuration, to change some settings (e.g. to add caller security). */

@@ -190,15 +190,13 @@ public record SecurityConfig(ApiKeyRegistry apiKeys, ClientCertificateMapping cl
 
     /**
      * One freshly generated key for caller {@value #DEVELOPMENT_CALLER} with the quick-start policy. The key
-     * is handed once to {@code announce} (print it to the console, do not log it) and kept only as hash.
+     * itself is handed once to {@code announce} (show it on the console, never log it) and kept only as
+     * hash.
      */
     public static SecurityConfig developmentDefault(SecureRandom random, Consumer<String> announce) {
         String key = ApiKeyRegistry.generateKey(random);
         ApiKeyRegistry keys = ApiKeyRegistry.builder().addKey(DEVELOPMENT_CALLER, key).build();
-        announce.accept("No API keys configured: generated a development key for caller '" + DEVELOPMENT_CALLER
-                + "' (shown only now, valid until restart): " + key
-                + System.lineSeparator() + "Send it as gRPC metadata 'authorization: Bearer <key>'."
-                + " Configure " + ENV_API_KEYS + " or the security section for anything but development.");
+        announce.accept(key);
         return new SecurityConfig(keys, ClientCertificateMapping.empty(),
                 Map.of(DEVELOPMENT_CALLER, CallerPolicy.quickStart()), Map.of(), RateLimit.DEFAULT,
                 Optional.empty(), DEFAULT_POLL_INTERVAL);

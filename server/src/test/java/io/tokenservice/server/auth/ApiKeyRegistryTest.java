@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.testing.TestSecrets;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -12,9 +13,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ApiKeyRegistryTest {
-    private static final String KEY_A = "alpha-key-0123456789";
-    private static final String KEY_B = "bravo-key-0123456789";
-    private static final String KEY_B2 = "bravo-key-second-one";
+    private static final String KEY_A = TestSecrets.register("alpha-key-0123456789");
+    private static final String KEY_B = TestSecrets.register("bravo-key-0123456789");
+    private static final String KEY_B2 = TestSecrets.register("bravo-key-second-one");
 
     @Test
     void knownSha256() {

@@ -32,6 +32,8 @@ import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.CallerContext;
 import io.tokenservice.server.access.Rpc;
+import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.testing.TestSecrets;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,9 +48,9 @@ import org.junit.jupiter.api.Test;
 
 /** The interceptor over real Netty servers (plaintext and TLS with optional client certificates). */
 class AuthenticationInterceptorTest {
-    private static final String WEB_KEY = "tsk_test_web_key_0123456789abcdef";
-    private static final String MOBILE_KEY = "tsk_test_mobile_key_0123456789abcd";
-    private static final String WRONG_KEY = "tsk_test_wrong_key_0123456789abcde";
+    private static final String WEB_KEY = TestSecrets.register("tsk_test_web_key_0123456789abcdef");
+    private static final String MOBILE_KEY = TestSecrets.register("tsk_test_mobile_key_0123456789abcd");
+    private static final String WRONG_KEY = TestSecrets.register("tsk_test_wrong_key_0123456789abcde");
 
     private static LogCapture logs;
     private static TestPki pki;
@@ -72,7 +74,7 @@ class AuthenticationInterceptorTest {
 
     @BeforeAll
     static void startServers() throws Exception {
-        logs = LogCapture.install();
+        logs = LogCapture.all();
         pki = TestPki.get();
         authenticator = new Authenticator(keys(true), certificates(TestPki.KNOWN_SUBJECT));
         AuthenticationInterceptor interceptor = new AuthenticationInterceptor(authenticator, audit::add,

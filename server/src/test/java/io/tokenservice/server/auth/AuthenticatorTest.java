@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.testing.TestSecrets;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
 
 class AuthenticatorTest {
-    private static final String KEY = "a-perfectly-fine-key-123";
+    private static final String KEY = TestSecrets.register("a-perfectly-fine-key-123");
 
     @Test
     void bearerParsing() {

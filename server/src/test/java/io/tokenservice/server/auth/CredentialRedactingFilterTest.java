@@ -11,6 +11,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.StatusRuntimeException;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
+import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.testing.TestSecrets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -19,7 +21,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class CredentialRedactingFilterTest {
-    private static final String KEY = "tsk_frame_logger_key_0000000000";
+    private static final String KEY = TestSecrets.register("tsk_frame_logger_key_0000000000");
 
     @Test
     void redactsHeaderValuesAndBearerCredentials() {
@@ -42,7 +44,7 @@ class CredentialRedactingFilterTest {
         Level before = grpc.getLevel();
         Authenticator auth = new Authenticator(ApiKeyRegistry.builder().addKey("web", KEY).build(),
                 ClientCertificateMapping.empty());
-        try (LogCapture raw = LogCapture.install(); LogCapture filtered = LogCapture.install()) {
+        try (LogCapture raw = LogCapture.all(); LogCapture filtered = LogCapture.all()) {
             filtered.setFilter(new CredentialRedactingFilter());
             grpc.setLevel(Level.FINE);
             Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -79,7 +81,7 @@ class CredentialRedactingFilterTest {
         Level before = grpc.getLevel();
         Authenticator auth = new Authenticator(ApiKeyRegistry.builder().addKey("web", KEY).build(),
                 ClientCertificateMapping.empty());
-        try (LogCapture raw = LogCapture.install()) {
+        try (LogCapture raw = LogCapture.all()) {
             grpc.setLevel(Level.ALL);
             Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                     .addService(ServerInterceptors.intercept(new TokenServiceGrpc.TokenServiceImplBase() {},

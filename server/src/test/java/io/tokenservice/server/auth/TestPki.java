@@ -1,5 +1,6 @@
 package io.tokenservice.server.auth;
 
+import io.tokenservice.server.testing.TestSecrets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,6 +75,14 @@ public final class TestPki {
         if (instance == null) {
             try {
                 instance = generate();
+                for (X509Certificate c : List.of(instance.ca, instance.server.leaf(), instance.knownClient.leaf(),
+                        instance.unknownClient.leaf(), instance.untrustedClient.leaf())) {
+                    TestSecrets.registerDer(c.getEncoded());
+                }
+                for (Identity id : List.of(instance.server, instance.knownClient, instance.unknownClient,
+                        instance.untrustedClient)) {
+                    TestSecrets.registerDer(id.key().getEncoded());
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException | GeneralSecurityException e) {

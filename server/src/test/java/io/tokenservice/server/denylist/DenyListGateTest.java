@@ -12,7 +12,7 @@ import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
-import io.tokenservice.server.auth.LogCapture;
+import io.tokenservice.server.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +97,7 @@ class DenyListGateTest {
     void explicitReloadPicksUpChangesAndKeepsTheListOnBrokenFiles() throws IOException {
         Path file = dir.resolve("deny.txt");
         Files.writeString(file, "channel:evil-room\n");
-        try (DenyListGate gate = DenyListGate.load(file); LogCapture logs = LogCapture.install()) {
+        try (DenyListGate gate = DenyListGate.load(file); LogCapture logs = LogCapture.all()) {
             assertThat(denial(gate, rtc(Rpc.ISSUE_RTC_TOKEN, "evil-room", "7"))).contains("evil-room");
             assertThatCode(() -> gate.check(WEB, rtc(Rpc.ISSUE_RTC_TOKEN, "ok", "42"))).doesNotThrowAnyException();
 
@@ -136,7 +136,7 @@ class DenyListGateTest {
         Path file = dir.resolve("deny.txt");
         Files.writeString(file, "# nothing yet\n");
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        try (DenyListGate gate = DenyListGate.load(file); LogCapture logs = LogCapture.install()) {
+        try (DenyListGate gate = DenyListGate.load(file); LogCapture logs = LogCapture.all()) {
             gate.startWatching(scheduler, Duration.ofMillis(20));
             assertThatCode(() -> gate.check(WEB, rtc(Rpc.ISSUE_RTC_TOKEN, "room", "bob"))).doesNotThrowAnyException();
 

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.auth.ApiKeyRegistry;
-import io.tokenservice.server.auth.LogCapture;
+import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.testing.TestSecrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Reloading the security configuration from the YAML file. */
 class SecurityLayerReloadTest {
-    private static final String KEY = "tsk_reload_test_key_000000001";
-    private static final String APP_CERTIFICATE = "fedcba9876543210fedcba9876543210";
+    private static final String KEY = TestSecrets.register("tsk_reload_test_key_000000001");
+    private static final String APP_CERTIFICATE = TestSecrets.register("fedcba9876543210fedcba9876543210");
 
     @TempDir
     Path dir;
@@ -62,7 +63,7 @@ class SecurityLayerReloadTest {
                 line -> { throw new AssertionError("no development key with a security section"); });
         assertThat(initial.denyList()).contains(dir.toAbsolutePath().resolve("deny.txt"));
 
-        try (SecurityLayer layer = SecurityLayer.start(initial, e -> {}); LogCapture logs = LogCapture.install()) {
+        try (SecurityLayer layer = SecurityLayer.start(initial, e -> {}); LogCapture logs = LogCapture.all()) {
             assertThat(layer.denyListGate().current().deniesChannel("team-x")).isTrue();
             assertThat(layer.policyGate().policyOf("web").orElseThrow().channels()).hasToString("[team-*]");
 

@@ -43,7 +43,8 @@ import io.tokenservice.server.audit.JsonAuditSink;
 import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.BearerHeader;
-import io.tokenservice.server.auth.LogCapture;
+import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.testing.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,10 +73,10 @@ import org.junit.jupiter.api.Test;
  */
 class SecurityLayerServerTest {
     private static final String APP_ID = "0123456789abcdef0123456789abcdef";
-    private static final String APP_CERTIFICATE = "fedcba9876543210fedcba9876543210";
-    private static final String WEB_KEY = "tsk_web_key_for_tests_only_0001";
-    private static final String LIMITED_KEY = "tsk_limited_key_for_tests_0002";
-    private static final String WILD_KEY = "tsk_wild_key_for_tests_only_003";
+    private static final String APP_CERTIFICATE = TestSecrets.register("fedcba9876543210fedcba9876543210");
+    private static final String WEB_KEY = TestSecrets.register("tsk_web_key_for_tests_only_0001");
+    private static final String LIMITED_KEY = TestSecrets.register("tsk_limited_key_for_tests_0002");
+    private static final String WILD_KEY = TestSecrets.register("tsk_wild_key_for_tests_only_003");
     private static final long SECOND = 1_000_000_000L;
 
     private static Path dir;
@@ -130,7 +131,7 @@ class SecurityLayerServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        logs = LogCapture.install();
+        logs = LogCapture.all();
         dir = Files.createTempDirectory("security-layer-test");
         denyFile = dir.resolve("deny-list.txt");
         Files.writeString(denyFile, "# empty\n");

@@ -1,6 +1,5 @@
 package io.tokenservice.server.testing;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -10,11 +9,20 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
-/** Captures java.util.logging records (of every level) from a logger tree while open. */
+/**
+ * Captures java.util.logging records of every level from a logger tree while open: the logger is set to
+ * {@code ALL} (restored on close). Each record is kept and also formatted at once, as a handler would
+ * write it (message with parameters, exception with its stack trace), so later changes to the record
+ * cannot hide what was written. A filter set on the capture ({@link #setFilter}) applies as on any handler.
+ *
+ * <p>The suite-wide capture of every log line is {@link SuiteLog}; this one is for a test's own asserts.
+ */
 public final class LogCapture extends Handler implements AutoCloseable {
+    private final SimpleFormatter formatter = new SimpleFormatter();
     private final Logger logger;
     private final Level previousLevel;
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<Consumer<LogRecord>> listeners = new CopyOnWriteArrayList<>();
 
     private LogCapture(Logger logger) {
@@ -30,6 +38,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return new LogCapture(Logger.getLogger(""));
     }
 
+    /** What {@code loggerName} and the loggers below it write. */
     public static LogCapture of(String loggerName) {
         return new LogCapture(Logger.getLogger(loggerName));
     }
@@ -40,7 +49,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
+        if (!isLoggable(record)) {
+            return;
+        }
         records.add(record);
+        lines.add(formatter.format(record));
         listeners.forEach(listener -> listener.accept(record));
     }
 
@@ -50,23 +63,17 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** Each record as a log line would show it: message with parameters, and any exception with its trace. */
     public List<String> lines() {
-        SimpleFormatter formatter = new SimpleFormatter();
-        List<String> lines = new ArrayList<>();
-        for (LogRecord record : records) {
-            lines.add(formatter.format(record));
-        }
-        return lines;
+        return List.copyOf(lines);
     }
 
+    /** The captured lines containing {@code text}. */
+    public List<String> linesContaining(String text) {
+        return lines.stream().filter(l -> l.contains(text)).toList();
+    }
+
+    /** The formatted messages (without time, logger or trace) of the records of {@code level}. */
     public List<String> messages(Level level) {
-        SimpleFormatter formatter = new SimpleFormatter();
-        List<String> messages = new ArrayList<>();
-        for (LogRecord record : records) {
-            if (record.getLevel().equals(level)) {
-                messages.add(formatter.formatMessage(record));
-            }
-        }
-        return messages;
+        return records.stream().filter(r -> r.getLevel().equals(level)).map(formatter::formatMessage).toList();
     }
 
     @Override

@@ -16,7 +16,8 @@ public final class TestApps {
     public static final String UNKNOWN_APP_ID = "deadbeefdeadbeefdeadbeefdeadbeef";
 
     /** Every secret a test server holds, for "never in a log or error" assertions. */
-    public static final List<String> SECRETS = List.of(CERT, OLD_CERT, OTHER_CERT, FOREIGN_CERT);
+    public static final List<String> SECRETS =
+            TestSecrets.registerAll(List.of(CERT, OLD_CERT, OTHER_CERT, FOREIGN_CERT));
 
     /** The tests' "now": issued tokens carry this issue time. */
     public static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");

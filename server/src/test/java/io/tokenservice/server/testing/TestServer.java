@@ -38,9 +38,11 @@ public final class TestServer implements AutoCloseable {
                 .auditSink(audit)
                 .shutdownGrace(java.time.Duration.ofSeconds(5));
         customize.accept(config);
+        ServerConfig built = config.build();
+        built.apps().all().forEach(app -> TestSecrets.registerAll(app.certificates()));
         if (netty) {
             try {
-                server = TokenServer.start(config.build());
+                server = TokenServer.start(built);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -48,7 +50,7 @@ public final class TestServer implements AutoCloseable {
                     .build();
         } else {
             String name = "token-server-test-" + UUID.randomUUID();
-            server = TokenServer.startInProcess(name, config.build());
+            server = TokenServer.startInProcess(name, built);
             channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         }
     }
