@@ -218,6 +218,12 @@ public final class TokenInspector {
             signatureText = "not checked: a 006 signature covers only the CRC32 of the channel and uid, so it "
                     + "can be checked only when the request supplies the channel and uid/account the token was made "
                     + "for";
+            if (intent.channel().isEmpty() || intent.identity().isEmpty()) {
+                findings.add(new Finding(ProblemCode.PROBLEM_CODE_SIGNATURE_NOT_CHECKED,
+                        "The signature of a 006 token can be checked only against the channel and uid/account it "
+                                + "was made for: supply both to get a verdict.",
+                        intent.channel().isEmpty() ? "channel" : "uid", false));
+            }
         } else {
             Optional<String> verifying = Optional.empty();
             for (String certificate : app.get().certificates()) {

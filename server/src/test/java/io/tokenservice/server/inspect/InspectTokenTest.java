@@ -406,6 +406,8 @@ class InspectTokenTest {
         assertThat(response.getServices(0).getChannel()).isEmpty();
         assertThat(response.getServices(0).getUid()).isEmpty();
         assertThat(response.getSummary()).contains("cannot vouch").contains("CRC32");
+        assertThat(codes(response)).containsExactly(ProblemCode.PROBLEM_CODE_SIGNATURE_NOT_CHECKED);
+        assertThat(response.getProblems(0).getField()).isEqualTo("channel");
     }
 
     @Test
