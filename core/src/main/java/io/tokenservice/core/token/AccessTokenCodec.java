@@ -133,7 +133,8 @@ public final class AccessTokenCodec {
                 message);
     }
 
-    static long crc32(String text) {
+    /** CRC-32 of the UTF-8 bytes of {@code text}: how a 006 token records its channel name and uid string. */
+    public static long crc32(String text) {
         CRC32 crc = new CRC32();
         crc.update(text.getBytes(StandardCharsets.UTF_8));
         return crc.getValue();

@@ -1,6 +1,7 @@
 package io.tokenservice.server.inspect;
 
 import io.tokenservice.core.token.AccessToken;
+import io.tokenservice.core.token.AccessTokenCodec;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.DecodedToken;
 import io.tokenservice.core.token.ParsedAccessToken;
@@ -18,7 +19,6 @@ import io.tokenservice.proto.v1.TokenVersion;
 import io.tokenservice.server.config.AppKeys;
 import io.tokenservice.server.config.AppRegistry;
 import io.tokenservice.server.rpc.ProtoGrants;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.zip.CRC32;
 
 /**
  * Explains a decoded 006 or 007 token: what it grants, whether this server's certificates verify it,
@@ -36,7 +35,7 @@ import java.util.zip.CRC32;
 public final class TokenInspector {
     /** How far in the future an issue time may lie before the issuer's clock is called wrong. */
     public static final Duration ALLOWED_CLOCK_SKEW = Duration.ofSeconds(60);
-    private static final long CRC_OF_EMPTY = crc32("");
+    private static final long CRC_OF_EMPTY = AccessTokenCodec.crc32("");
 
     private final AppRegistry apps;
 
@@ -168,11 +167,11 @@ public final class TokenInspector {
         if (token.expireTs() != 0) {
             response.setExpiresAt(ProtoGrants.timestamp(token.expireTs()));
         }
-        Optional<String> knownChannel = intent.channel().filter(c -> crc32(c) == token.crcChannel());
+        Optional<String> knownChannel = intent.channel().filter(c -> AccessTokenCodec.crc32(c) == token.crcChannel());
         boolean wildcardUid = token.crcUid() == CRC_OF_EMPTY;
         Optional<String> knownUid = wildcardUid
                 ? Optional.of("")
-                : intent.identity().map(Intent.Identity::tokenUid).filter(u -> crc32(u) == token.crcUid());
+                : intent.identity().map(Intent.Identity::tokenUid).filter(u -> AccessTokenCodec.crc32(u) == token.crcUid());
 
         ServiceGrant.Builder rtcGrant = ServiceGrant.newBuilder().setService(ServiceType.SERVICE_TYPE_RTC);
         ServiceGrant.Builder rtmGrant = ServiceGrant.newBuilder().setService(ServiceType.SERVICE_TYPE_RTM);
@@ -262,21 +261,21 @@ public final class TokenInspector {
                 if (token.privilege(AccessToken.JOIN_CHANNEL).isEmpty()) {
                     findings.add(missingJoin());
                 }
-                intent.channel().filter(channel -> crc32(channel) != token.crcChannel()).ifPresent(channel ->
+                intent.channel().filter(channel -> AccessTokenCodec.crc32(channel) != token.crcChannel()).ifPresent(channel ->
                         findings.add(new Finding(ProblemCode.PROBLEM_CODE_WRONG_CHANNEL,
                                 "The token was made for another channel than \"" + channel + "\": it records channel "
                                         + "CRC32 " + token.crcChannel() + ", but CRC32(\"" + channel + "\") is "
-                                        + crc32(channel) + " (channel names are case-sensitive). "
+                                        + AccessTokenCodec.crc32(channel) + " (channel names are case-sensitive). "
                                         + "Agora error 110 (invalid token).",
                                 "channel", true)));
-                intent.identity().filter(identity -> !wildcardUid && crc32(identity.tokenUid()) != token.crcUid())
+                intent.identity().filter(identity -> !wildcardUid && AccessTokenCodec.crc32(identity.tokenUid()) != token.crcUid())
                         .ifPresent(identity -> findings.add(new Finding(ProblemCode.PROBLEM_CODE_UID_MISMATCH,
                                 "The token was made for another identity than the client's " + identity
                                         + (identity.isUid() && identity.uid() == 0
                                                 ? " (uid 0 lets Agora pick a uid, which only a wildcard token accepts)"
                                                 : "")
                                         + ": it records uid CRC32 " + token.crcUid() + ", but CRC32(\""
-                                        + identity.tokenUid() + "\") is " + crc32(identity.tokenUid())
+                                        + identity.tokenUid() + "\") is " + AccessTokenCodec.crc32(identity.tokenUid())
                                         + ". Agora error 110 (invalid token).",
                                 identity.field(), true)));
             }
@@ -544,11 +543,5 @@ public final class TokenInspector {
             return seconds / 3600 + " hours";
         }
         return seconds / 86400 + " days";
-    }
-
-    static long crc32(String text) {
-        CRC32 crc = new CRC32();
-        crc.update(text.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue();
     }
 }

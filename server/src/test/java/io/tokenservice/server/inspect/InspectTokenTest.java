@@ -18,6 +18,7 @@ import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.core.issue.SaltSource;
 import io.tokenservice.core.issue.TokenIssuer;
 import io.tokenservice.core.issue.TokenLimits;
+import io.tokenservice.core.token.AccessTokenCodec;
 import io.tokenservice.core.token.AppCredentials;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
@@ -383,8 +384,8 @@ class InspectTokenTest {
         assertThat(response.hasIssuedAt()).isFalse();
         assertThat(response.getExpiresAt().getSeconds()).isEqualTo(T0.getEpochSecond() + 86400);
         assertThat(response.getSalt()).isEqualTo(5);
-        assertThat(Integer.toUnsignedLong(response.getCrcChannel())).isEqualTo(TokenInspector.crc32("room"));
-        assertThat(Integer.toUnsignedLong(response.getCrcUid())).isEqualTo(TokenInspector.crc32("42"));
+        assertThat(Integer.toUnsignedLong(response.getCrcChannel())).isEqualTo(AccessTokenCodec.crc32("room"));
+        assertThat(Integer.toUnsignedLong(response.getCrcUid())).isEqualTo(AccessTokenCodec.crc32("42"));
         assertThat(response.getSignature()).isEqualTo(SignatureStatus.SIGNATURE_STATUS_VALID);
         assertThat(response.getAccepted()).isTrue();
         assertThat(response.getServicesCount()).isEqualTo(1);
