@@ -10,6 +10,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
+import io.tokenservice.server.testing.Reflection;
 import io.tokenservice.server.testing.TestServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ class HealthAndReflectionTest {
 
     @Test
     void reflectionV1ListsTheServicesAndDescribesTheContract() throws Exception {
-        List<io.grpc.reflection.v1.ServerReflectionResponse> responses = reflectV1(
+        List<io.grpc.reflection.v1.ServerReflectionResponse> responses = Reflection.exchange(server.channel, 
                 io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build(),
                 io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
                         .setFileContainingSymbol("tokenservice.v1.TokenService").build());
@@ -93,35 +94,5 @@ class HealthAndReflectionTest {
 
         assertThat(response.get(5, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
                 .anySatisfy(s -> assertThat(s.getName()).isEqualTo("tokenservice.v1.TokenService"));
-    }
-
-    private static List<io.grpc.reflection.v1.ServerReflectionResponse> reflectV1(
-            io.grpc.reflection.v1.ServerReflectionRequest... requests) throws Exception {
-        List<io.grpc.reflection.v1.ServerReflectionResponse> responses = new java.util.concurrent.CopyOnWriteArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> out =
-                io.grpc.reflection.v1.ServerReflectionGrpc.newStub(server.channel).serverReflectionInfo(
-                        new StreamObserver<>() {
-                            @Override
-                            public void onNext(io.grpc.reflection.v1.ServerReflectionResponse value) {
-                                responses.add(value);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                done.completeExceptionally(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                done.complete(null);
-                            }
-                        });
-        for (io.grpc.reflection.v1.ServerReflectionRequest request : requests) {
-            out.onNext(request);
-        }
-        out.onCompleted();
-        done.get(5, TimeUnit.SECONDS);
-        return responses;
     }
 }

@@ -21,7 +21,6 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import io.tokenservice.core.token.AccessToken2Codec;
 import io.tokenservice.core.token.ParsedAccessToken2;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
@@ -37,6 +36,7 @@ import io.tokenservice.server.auth.TestPki;
 import io.tokenservice.server.policy.SecurityConfig;
 import io.tokenservice.server.testing.Launched;
 import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.testing.Reflection;
 import io.tokenservice.server.testing.Statuses;
 import io.tokenservice.server.testing.SuiteLog;
 import io.tokenservice.server.testing.TestSecrets;
@@ -49,7 +49,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -137,27 +136,7 @@ class SecuredServerTest {
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus())
                     .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
-            CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> listed = new CompletableFuture<>();
-            StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
-                    io.grpc.reflection.v1.ServerReflectionGrpc.newStub(s.channel).serverReflectionInfo(
-                            new StreamObserver<>() {
-                                @Override
-                                public void onNext(io.grpc.reflection.v1.ServerReflectionResponse value) {
-                                    listed.complete(value);
-                                }
-
-                                @Override
-                                public void onError(Throwable t) {
-                                    listed.completeExceptionally(t);
-                                }
-
-                                @Override
-                                public void onCompleted() {}
-                            });
-            requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
-            requests.onCompleted();
-            assertThat(listed.get(5, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
-                    .anySatisfy(svc -> assertThat(svc.getName()).isEqualTo("tokenservice.v1.TokenService"));
+            assertThat(Reflection.listServices(s.channel)).contains("tokenservice.v1.TokenService");
 
             assertUnauthenticated(() -> s.anonymous().issueRtcToken(subscriber("demo")));
             assertUnauthenticated(() -> s.anonymous().issueRtmToken(
