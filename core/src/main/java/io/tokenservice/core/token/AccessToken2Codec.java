@@ -16,7 +16,7 @@ import java.util.OptionalInt;
 /**
  * The AccessToken2 ("007") wire format: {@code "007" + base64(zlib(bytes(signature) || signing_info))}.
  * Encoding signs exactly what it writes; decoding faces untrusted input and fails only with
- * {@link MalformedTokenException}. Thread-safe: buffers, {@code Mac} and {@code Deflater} are per thread.
+ * {@link MalformedTokenException}. Thread-safe: buffers, {@code Mac} and deflater are per thread.
  */
 public final class AccessToken2Codec {
     public static final String VERSION = "007";

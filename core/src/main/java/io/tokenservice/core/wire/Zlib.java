@@ -8,14 +8,17 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * zlib (RFC 1950) compression as the 007 format uses it, with one {@link Deflater} and one
- * {@link Inflater} per thread. Inflation is capped so that a small hostile token cannot expand
- * into a large allocation.
+ * zlib (RFC 1950) compression as the 007 format uses it, with per-thread state: a
+ * {@link FixedHuffmanDeflater} for token-sized input, a {@link Deflater} beyond that, and one
+ * {@link Inflater}. Inflation is capped so that a small hostile token cannot expand into a large
+ * allocation.
  */
 public final class Zlib {
     /** Largest inflated 007 content accepted; real tokens are a few hundred bytes. */
     public static final int MAX_INFLATED_BYTES = 64 * 1024;
 
+    private static final ThreadLocal<FixedHuffmanDeflater> TOKEN_DEFLATER =
+            ThreadLocal.withInitial(FixedHuffmanDeflater::new);
     private static final ThreadLocal<Deflater> DEFLATER = ThreadLocal.withInitial(Deflater::new);
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
     private static final ThreadLocal<byte[]> OUTPUT = ThreadLocal.withInitial(() -> new byte[1024]);
@@ -23,10 +26,15 @@ public final class Zlib {
     private Zlib() {}
 
     /**
-     * Compresses with the JDK defaults (level 6, zlib header, one {@code setInput} and
-     * {@code finish}), which reproduces the Java, Python and C++ reference tokens byte for byte.
+     * Compresses as zlib does at its defaults (level 6, zlib header, all input at once), except that
+     * token-sized input always gets the fixed Huffman code: the same bytes as the Java, Python and C++
+     * reference builders whenever zlib picks that code itself, which it does for nearly every token
+     * (see {@link FixedHuffmanDeflater}). Longer input goes through the JDK's {@link Deflater}.
      */
     public static byte[] deflate(byte[] input, int length) {
+        if (length <= FixedHuffmanDeflater.MAX_INPUT) {
+            return TOKEN_DEFLATER.get().deflate(input, length);
+        }
         Deflater deflater = DEFLATER.get();
         deflater.reset();
         deflater.setInput(input, 0, length);

@@ -85,6 +85,16 @@ public final class TokenVectors {
         }
     }
 
+    public static final int STORED_BLOCK = 0;
+    public static final int FIXED_HUFFMAN_BLOCK = 1;
+    public static final int DYNAMIC_HUFFMAN_BLOCK = 2;
+
+    /** BTYPE of the first deflate block in a 007 token: bits 1-2 of the byte after the zlib header. */
+    public static int deflateBlockType(String token) {
+        byte[] compressed = Base64.getDecoder().decode(token.substring(3));
+        return (compressed[2] >> 1) & 3;
+    }
+
     public static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(bytes);
     }

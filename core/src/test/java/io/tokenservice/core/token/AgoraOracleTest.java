@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * Agora's own Java library ({@code io.agora:authentication}) as a second, independent oracle: for
  * seeded random valid inputs it builds a token (with its own clock and SecureRandom salt), our decoder
  * reads back its issue time and salt, and {@link TokenIssuer} with that clock and salt must produce the
- * identical token string, hence identical content and signature. Inputs stay ASCII because Agora's
+ * identical content and signature, and the identical string whenever zlib chose the fixed Huffman
+ * code (see {@code FixedHuffmanDeflater}). Inputs stay ASCII because Agora's
  * reference encodes with the platform charset ({@code String.getBytes()}).
  */
 class AgoraOracleTest {
@@ -161,6 +162,7 @@ class AgoraOracleTest {
     private record Built(String agoraToken, Function<TokenIssuer, IssuedToken> ours) {}
 
     private void check(String builder, Function<AppCredentials, Built> build) {
+        int dynamicBlocks = 0;
         for (int i = 0; i < CASES_PER_BUILDER; i++) {
             AppCredentials app = new AppCredentials(text(HEX, 32, 32), text(HEX, 32, 32));
             Built built = build.apply(app);
@@ -177,10 +179,21 @@ class AgoraOracleTest {
             assertThat(TokenVectors.hex(TokenVectors.inflate007(ours.token())))
                     .as("%s case %d content", builder, i)
                     .isEqualTo(TokenVectors.hex(TokenVectors.inflate007(built.agoraToken())));
-            // ...and, since both compress with vanilla zlib at its defaults, the same string.
-            assertThat(ours.token()).as("%s case %d token", builder, i).isEqualTo(built.agoraToken());
             assertThat(ours.content()).isEqualTo(agora.content());
+            // ...and the same string wherever zlib chose the fixed Huffman code, as our deflater always
+            // does; where zlib found a shorter dynamic block, ours is a fixed block that much longer.
+            if (TokenVectors.deflateBlockType(built.agoraToken()) == TokenVectors.FIXED_HUFFMAN_BLOCK) {
+                assertThat(ours.token()).as("%s case %d token", builder, i).isEqualTo(built.agoraToken());
+            } else {
+                dynamicBlocks++;
+                assertThat(TokenVectors.deflateBlockType(ours.token())).isEqualTo(TokenVectors.FIXED_HUFFMAN_BLOCK);
+                assertThat(ours.token().length()).isGreaterThanOrEqualTo(built.agoraToken().length());
+            }
         }
+        // Long user accounts (up to 255 characters) make a dynamic block pay off for about one token in
+        // ten, short inputs almost never; most cases must still be compared whole.
+        assertThat(dynamicBlocks).as("%s: tokens where zlib chose a dynamic block", builder)
+                .isLessThan(CASES_PER_BUILDER / 4);
     }
 
     private static RtcTokenBuilder2.Role agoraRole(RtcRole role) {
