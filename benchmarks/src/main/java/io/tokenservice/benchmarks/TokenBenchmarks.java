@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.State;
  * {@code AccessToken2.parse} keeps no signature and no signed bytes. The closest a user of it can get
  * is {@code agoraParseRebuildCompare}: parse, set the certificate, {@code build()} again (which
  * recomputes the signature over a re-serialisation) and compare the strings; that only works for
- * tokens made by the JDK Deflater, as these are. {@code agoraParseOnly} is parsing alone.
+ * tokens whose bytes the JDK Deflater reproduces, as it does for nearly all (set-up checks one).
+ * {@code agoraParseOnly} is parsing alone.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 -bm thrpt -tu s}
  */
