@@ -119,6 +119,24 @@ class FixedHuffmanDeflaterTest {
         assertThat(deflater.deflate(input, input.length)).isEqualTo(zlib);
     }
 
+    @Test
+    void ofTwoEquallyLongMatchesTheNearerOneIsTakenAsInZlib() {
+        // Bytes below 144 (8-bit fixed codes) that never repeat, except one 4-byte motif written three
+        // times: at the third, both earlier copies match as far, and zlib keeps the first it finds,
+        // the nearer one.
+        byte[] input = new byte[140];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) i;
+        }
+        byte[] motif = {(byte) 140, (byte) 141, (byte) 142, (byte) 143};
+        for (int at : new int[] {20, 60, 110}) {
+            System.arraycopy(motif, 0, input, at, motif.length);
+        }
+        byte[] zlib = jdkDeflate(input);
+        assertThat((zlib[2] >> 1) & 3).as("zlib keeps the fixed code").isEqualTo(TokenVectors.FIXED_HUFFMAN_BLOCK);
+        assertThat(deflater.deflate(input, input.length)).isEqualTo(zlib);
+    }
+
     /**
      * 100 distinct bytes (so no match) cost 8 bits each below 144 and 9 above, plus 10 bits of block
      * header and end code: with 15 high bytes the fixed block is exactly 4 bytes longer than the
