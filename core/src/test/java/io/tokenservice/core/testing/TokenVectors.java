@@ -13,11 +13,13 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
@@ -82,6 +84,23 @@ public final class TokenVectors {
             throw new IllegalArgumentException(e);
         } finally {
             inflater.end();
+        }
+    }
+
+    /** zlib at its defaults through a fresh JDK {@link Deflater}, as the reference builders use it. */
+    public static byte[] jdkDeflate(byte[] input) {
+        Deflater deflater = new Deflater();
+        try {
+            deflater.setInput(input);
+            deflater.finish();
+            byte[] out = new byte[input.length + input.length / 8 + 64];
+            int length = deflater.deflate(out);
+            if (!deflater.finished()) {
+                throw new IllegalStateException("output buffer too small for the JDK Deflater");
+            }
+            return Arrays.copyOf(out, length);
+        } finally {
+            deflater.end();
         }
     }
 

@@ -278,13 +278,7 @@ class TokenVectorsTest {
         byte[] content = TokenVectors.unhex(c.field("uncompressedHex"));
         // Change one character of the signed App ID ('9' -> '8', still parseable) and re-compress.
         content[36] ^= 0x01;
-        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
-        deflater.setInput(content);
-        deflater.finish();
-        byte[] out = new byte[content.length + 64];
-        int n = deflater.deflate(out);
-        deflater.end();
-        String tampered = "007" + java.util.Base64.getEncoder().encodeToString(Arrays.copyOf(out, n));
+        String tampered = "007" + java.util.Base64.getEncoder().encodeToString(TokenVectors.jdkDeflate(content));
 
         ParsedAccessToken2 parsed = AccessToken2Codec.decode(tampered);
 

@@ -13,22 +13,18 @@ import io.tokenservice.core.issue.TokenIssuer;
 import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.core.testing.TokenVectors;
 import io.tokenservice.core.token.AppCredentials;
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Differential tests against the JDK's {@link Deflater} (zlib at its defaults, a fresh stream per
+ * Differential tests against the JDK's {@link java.util.zip.Deflater} (zlib at its defaults, a fresh stream per
  * input, as the reference builders use it). Wherever zlib chooses a fixed Huffman or a stored block,
  * our output must be the same bytes; everywhere it must inflate back to the input.
  */
@@ -105,7 +101,7 @@ class FixedHuffmanDeflaterTest {
             input[at + 1] = y;
             input[at + 2] = z;
         }
-        byte[] zlib = jdkDeflate(input);
+        byte[] zlib = TokenVectors.jdkDeflate(input);
         assertThat((zlib[2] >> 1) & 3).as("zlib keeps the fixed code").isEqualTo(TokenVectors.FIXED_HUFFMAN_BLOCK);
         assertThat(deflater.deflate(input, input.length)).isEqualTo(zlib);
     }
@@ -114,7 +110,7 @@ class FixedHuffmanDeflaterTest {
     void incompressibleInputBecomesAStoredBlockLikeZlibs() {
         byte[] input = new byte[600];
         new SplittableRandom(5).nextBytes(input);
-        byte[] zlib = jdkDeflate(input);
+        byte[] zlib = TokenVectors.jdkDeflate(input);
         assertThat((zlib[2] >> 1) & 3).as("zlib stores random bytes").isEqualTo(TokenVectors.STORED_BLOCK);
         assertThat(deflater.deflate(input, input.length)).isEqualTo(zlib);
     }
@@ -132,7 +128,7 @@ class FixedHuffmanDeflaterTest {
         for (int at : new int[] {20, 60, 110}) {
             System.arraycopy(motif, 0, input, at, motif.length);
         }
-        byte[] zlib = jdkDeflate(input);
+        byte[] zlib = TokenVectors.jdkDeflate(input);
         assertThat((zlib[2] >> 1) & 3).as("zlib keeps the fixed code").isEqualTo(TokenVectors.FIXED_HUFFMAN_BLOCK);
         assertThat(deflater.deflate(input, input.length)).isEqualTo(zlib);
     }
@@ -156,7 +152,7 @@ class FixedHuffmanDeflaterTest {
             input[i] = input[j];
             input[j] = swap;
         }
-        byte[] zlib = jdkDeflate(input);
+        byte[] zlib = TokenVectors.jdkDeflate(input);
         assertThat((zlib[2] >> 1) & 3).isEqualTo(highBytes == 15 ? TokenVectors.STORED_BLOCK : TokenVectors.FIXED_HUFFMAN_BLOCK);
         assertThat(deflater.deflate(input, input.length)).isEqualTo(zlib);
     }
@@ -164,7 +160,7 @@ class FixedHuffmanDeflaterTest {
     @Test
     void onlyThePrefixGivenIsCompressed() {
         byte[] input = "0123456789abcdef0123456789abcdef-and-more-that-must-not-count".getBytes();
-        assertThat(inflate(deflater.deflate(input, 32))).isEqualTo(Arrays.copyOf(input, 32));
+        assertThat(Zlib.inflate(deflater.deflate(input, 32))).isEqualTo(Arrays.copyOf(input, 32));
     }
 
     @Test
@@ -181,7 +177,7 @@ class FixedHuffmanDeflaterTest {
         for (int i = 0; i < input.length; i++) {
             input[i] = (byte) ('a' + random.nextInt(4));
         }
-        assertThat(Zlib.deflate(input, input.length)).isEqualTo(jdkDeflate(input));
+        assertThat(Zlib.deflate(input, input.length)).isEqualTo(TokenVectors.jdkDeflate(input));
         assertThat(Zlib.inflate(Zlib.deflate(input, input.length))).isEqualTo(input);
     }
 
@@ -192,8 +188,8 @@ class FixedHuffmanDeflaterTest {
      */
     private boolean compareWithZlib(byte[] input, String description) {
         byte[] ours = deflater.deflate(input, input.length);
-        byte[] zlib = jdkDeflate(input);
-        assertThat(inflate(ours)).as("%s inflates back", description).isEqualTo(input);
+        byte[] zlib = TokenVectors.jdkDeflate(input);
+        assertThat(Zlib.inflate(ours)).as("%s inflates back", description).isEqualTo(input);
         int zlibBlock = (zlib[2] >> 1) & 3;
         if (zlibBlock == TokenVectors.DYNAMIC_HUFFMAN_BLOCK) {
             assertThat((ours[2] >> 1) & 3).as(description).isNotEqualTo(TokenVectors.DYNAMIC_HUFFMAN_BLOCK);
@@ -269,40 +265,5 @@ class FixedHuffmanDeflaterTest {
             text.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return text.toString();
-    }
-
-    /** A fresh JDK Deflater per input, as the reference builders use it. */
-    private static byte[] jdkDeflate(byte[] input) {
-        Deflater deflater = new Deflater();
-        try {
-            deflater.setInput(input);
-            deflater.finish();
-            byte[] out = new byte[input.length + input.length / 8 + 64];
-            int length = deflater.deflate(out);
-            assertThat(deflater.finished()).isTrue();
-            return Arrays.copyOf(out, length);
-        } finally {
-            deflater.end();
-        }
-    }
-
-    private static byte[] inflate(byte[] compressed) {
-        Inflater inflater = new Inflater();
-        try {
-            inflater.setInput(compressed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] chunk = new byte[4096];
-            while (!inflater.finished()) {
-                int n = inflater.inflate(chunk);
-                assertThat(n > 0 || inflater.finished()).as("stream ends early").isTrue();
-                out.write(chunk, 0, n);
-            }
-            assertThat(inflater.getRemaining()).isZero();
-            return out.toByteArray();
-        } catch (DataFormatException e) {
-            throw new AssertionError("not a valid zlib stream", e);
-        } finally {
-            inflater.end();
-        }
     }
 }
