@@ -2,6 +2,8 @@ package io.tokenservice.server.config;
 
 import io.tokenservice.core.validation.InputRules;
 import io.tokenservice.core.validation.InvalidTokenInputException;
+import io.tokenservice.env.Environment;
+import io.tokenservice.env.EnvironmentException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,19 +46,24 @@ final class EnvironmentConfig {
     }
 
     static ServerConfig load(Map<String, String> env, Path workingDir) {
-        Path dir = workingDir.toAbsolutePath();
+        Environment environment = environment(env, workingDir);
         Map<String, Value> values = new HashMap<>();
-        Path dotEnvFile = dir.resolve(DotEnv.FILE_NAME);
-        DotEnv.load(dir).forEach((key, text) -> values.put(key, new Value(text, key + " (from " + dotEnvFile + ")")));
-        env.forEach((key, text) -> values.put(key, new Value(text, key)));
-        return new EnvironmentConfig(values, dir).build();
+        environment.asMap().keySet().forEach(name -> environment.get(name)
+                .ifPresent(v -> values.put(name, new Value(v.text(), v.describe()))));
+        return new EnvironmentConfig(values, environment.workingDir()).build();
     }
 
     /** The variables as the server sees them: {@code workingDir/.env} overlaid with {@code env}. */
     static Map<String, String> variables(Map<String, String> env, Path workingDir) {
-        Map<String, String> merged = new HashMap<>(DotEnv.load(workingDir.toAbsolutePath()));
-        merged.putAll(env);
-        return Map.copyOf(merged);
+        return environment(env, workingDir).asMap();
+    }
+
+    private static Environment environment(Map<String, String> env, Path workingDir) {
+        try {
+            return Environment.load(env, workingDir);
+        } catch (EnvironmentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     private ServerConfig build() {

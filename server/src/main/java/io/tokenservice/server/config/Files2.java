@@ -1,11 +1,9 @@
 package io.tokenservice.server.config;
 
+import io.tokenservice.env.FileProblems;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** File helpers for configuration: secret files are read whole, small, and never quoted in errors. */
@@ -29,7 +27,7 @@ final class Files2 {
             }
             return Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw new ConfigException(setting + " " + file + ": cannot read it (" + describe(e) + ")");
+            throw new ConfigException(setting + " " + file + ": cannot read it (" + FileProblems.describe(e) + ")");
         }
     }
 
@@ -42,19 +40,5 @@ final class Files2 {
         if (!Files.isReadable(file)) {
             throw new ConfigException(setting + " " + file + ": permission denied");
         }
-    }
-
-    /** What went wrong, without file content: I/O exception messages name paths, not data. */
-    static String describe(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "not UTF-8 text";
-        }
-        return e.getClass().getSimpleName();
     }
 }

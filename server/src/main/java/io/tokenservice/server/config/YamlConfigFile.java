@@ -1,6 +1,7 @@
 package io.tokenservice.server.config;
 
 import io.tokenservice.core.validation.InputRules;
+import io.tokenservice.env.FileProblems;
 import io.tokenservice.core.validation.InvalidTokenInputException;
 import java.io.IOException;
 import java.io.Reader;
@@ -88,7 +89,7 @@ final class YamlConfigFile {
                 root = new Yaml(new SafeConstructor(options)).compose(reader);
             }
         } catch (IOException e) {
-            throw new ConfigException(source + ": cannot read it (" + Files2.describe(e) + ")");
+            throw new ConfigException(source + ": cannot read it (" + FileProblems.describe(e) + ")");
         } catch (MarkedYAMLException e) {
             // getMessage() would quote a snippet of the file, which may hold a certificate.
             String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)

@@ -225,17 +225,6 @@ class EnvironmentConfigTest {
                 + "): must be 32 hexadecimal characters, got 33");
     }
 
-    @Test
-    void dotEnvSyntax() {
-        Map<String, String> values = DotEnv.parse(List.of(
-                "A=1", "export B = two words ", "C=\"quoted # not a comment\"", "D='single \\n literal'",
-                "E=\"escaped \\\" quote\\n\"", "F=", "G=value # comment", "  # indented comment"), "test");
-
-        assertThat(values).containsExactly(Map.entry("A", "1"), Map.entry("B", "two words"),
-                Map.entry("C", "quoted # not a comment"), Map.entry("D", "single \\n literal"),
-                Map.entry("E", "escaped \" quote\n"), Map.entry("F", ""), Map.entry("G", "value"));
-    }
-
     // --- YAML ---
 
     @Test

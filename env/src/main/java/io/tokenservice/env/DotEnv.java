@@ -1,4 +1,4 @@
-package io.tokenservice.server.config;
+package io.tokenservice.env;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,15 +15,15 @@ import java.util.regex.Pattern;
  * {@code \n}, {@code \"} and {@code \\} escapes), unquoted values trimmed and cut at {@code " #"}. Error
  * messages give the line number, never the value.
  */
-final class DotEnv {
-    static final String FILE_NAME = ".env";
+public final class DotEnv {
+    public static final String FILE_NAME = ".env";
     private static final long MAX_BYTES = 1024 * 1024;
     private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
 
     private DotEnv() {}
 
     /** The variables of {@code workingDir/.env}, or none if there is no such file. */
-    static Map<String, String> load(Path workingDir) {
+    public static Map<String, String> load(Path workingDir) {
         Path file = workingDir.resolve(FILE_NAME);
         if (!Files.exists(file)) {
             return Map.of();
@@ -31,19 +31,19 @@ final class DotEnv {
         List<String> lines;
         try {
             if (!Files.isRegularFile(file)) {
-                throw new ConfigException(file + " is not a regular file");
+                throw new EnvironmentException(file + " is not a regular file");
             }
             if (Files.size(file) > MAX_BYTES) {
-                throw new ConfigException(file + " is larger than " + MAX_BYTES + " bytes");
+                throw new EnvironmentException(file + " is larger than " + MAX_BYTES + " bytes");
             }
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read it (" + Files2.describe(e) + ")");
+            throw new EnvironmentException(file + ": cannot read it (" + FileProblems.describe(e) + ")");
         }
         return parse(lines, file.toString());
     }
 
-    static Map<String, String> parse(List<String> lines, String source) {
+    public static Map<String, String> parse(List<String> lines, String source) {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String where = source + " line " + (i + 1);
@@ -56,11 +56,11 @@ final class DotEnv {
             }
             int equals = line.indexOf('=');
             if (equals < 0) {
-                throw new ConfigException(where + ": expected KEY=value");
+                throw new EnvironmentException(where + ": expected KEY=value");
             }
             String key = line.substring(0, equals).strip();
             if (!KEY.matcher(key).matches()) {
-                throw new ConfigException(where + ": the name before '=' is not a valid variable name");
+                throw new EnvironmentException(where + ": the name before '=' is not a valid variable name");
             }
             values.put(key, value(line.substring(equals + 1).strip(), where));
         }
@@ -75,7 +75,7 @@ final class DotEnv {
         if (quote == '\'') {
             int end = raw.indexOf('\'', 1);
             if (end < 0) {
-                throw new ConfigException(where + ": the single-quoted value is not closed (values must fit on one line)");
+                throw new EnvironmentException(where + ": the single-quoted value is not closed (values must fit on one line)");
             }
             requireOnlyComment(raw.substring(end + 1), where);
             return raw.substring(1, end);
@@ -100,7 +100,7 @@ final class DotEnv {
                     value.append(c);
                 }
             }
-            throw new ConfigException(where + ": the double-quoted value is not closed (values must fit on one line)");
+            throw new EnvironmentException(where + ": the double-quoted value is not closed (values must fit on one line)");
         }
         int comment = raw.indexOf(" #");
         return (comment >= 0 ? raw.substring(0, comment) : raw).strip();
@@ -109,7 +109,7 @@ final class DotEnv {
     private static void requireOnlyComment(String rest, String where) {
         String trimmed = rest.strip();
         if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
-            throw new ConfigException(where + ": unexpected text after the closing quote");
+            throw new EnvironmentException(where + ": unexpected text after the closing quote");
         }
     }
 }
