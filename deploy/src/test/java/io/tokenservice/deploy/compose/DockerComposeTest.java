@@ -67,7 +67,7 @@ class DockerComposeTest {
     @Test
     void secretsReachTheServerAsFilesOnly() {
         Map<String, Object> config = config();
-        assertThat(map(config, "secrets")).containsOnlyKeys("token-service-config", "app-certificate");
+        assertThat(map(config, "secrets")).containsOnlyKeys("token-service-config", "app-certificate", "app-certificate-previous");
         assertThat(environment(config, "token-server"))
                 .containsEntry("TOKEN_SERVICE_CONFIG", "/run/secrets/token-service.yaml")
                 .containsEntry("TOKEN_SERVICE_REDIS_URL", "redis://redis:6379")

@@ -73,6 +73,51 @@ class MakeSecretsTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("r--r--r--");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(certificate))).isEqualTo("r--r--r--");
+        assertThat(secrets.resolve("app-certificate-previous")).isEmptyFile();
+        assertThat(app).doesNotContainKey("secondary_certificate_file");
+    }
+
+    @Test
+    void aRotationSignsWithTheNewCertificateAndStillVerifiesWithThePreviousUntilItEnds() throws IOException {
+        assertThat(makeSecrets(CERTIFICATE + "\n", APP_ID).exitCode()).isZero();
+        Path secrets = dir.resolve("secrets");
+        String key = Nodes.texts(Nodes.map(Nodes.document(Files.readString(secrets.resolve("token-service.yaml"))),
+                "security", "callers", "backend"), "api_keys").get(0);
+        String next = "0123456789abcdef0123456789abcdef";
+
+        Command rotate = makeSecrets(next + "\n", "--rotate");
+        assertThat(rotate.exitCode()).as(rotate.output()).isZero();
+        assertThat(Files.readString(secrets.resolve("app-certificate"))).isEqualTo(next + "\n");
+        assertThat(Files.readString(secrets.resolve("app-certificate-previous"))).isEqualTo(CERTIFICATE + "\n");
+        Map<String, Object> rotating = Nodes.document(Files.readString(secrets.resolve("token-service.yaml")));
+        Map<String, Object> app = Nodes.maps(rotating, "apps").get(0);
+        assertThat(app).containsEntry("primary_certificate_file", "app-certificate")
+                .containsEntry("secondary_certificate_file", "app-certificate-previous");
+        assertThat(Nodes.texts(Nodes.map(rotating, "security", "callers", "backend"), "api_keys")).containsExactly(key);
+
+        Command again = makeSecrets("fedcba9876543210fedcba9876543210\n", "--rotate");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(Files.readString(secrets.resolve("app-certificate"))).isEqualTo(next + "\n");
+
+        Command end = makeSecrets("", "--end-rotation");
+        assertThat(end.exitCode()).as(end.output()).isZero();
+        assertThat(secrets.resolve("app-certificate-previous")).isEmptyFile();
+        assertThat(Nodes.maps(Nodes.document(Files.readString(secrets.resolve("token-service.yaml"))), "apps").get(0))
+                .doesNotContainKey("secondary_certificate_file");
+        assertThat(makeSecrets("", "--end-rotation").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void aRotationToTheSameCertificateOrWithoutSecretsIsRefused() throws IOException {
+        Command nothingYet = makeSecrets(CERTIFICATE + "\n", "--rotate");
+        assertThat(nothingYet.exitCode()).isEqualTo(2);
+        assertThat(nothingYet.output()).contains("run make-secrets APP_ID first");
+
+        assertThat(makeSecrets(CERTIFICATE + "\n", APP_ID).exitCode()).isZero();
+        Command same = makeSecrets(CERTIFICATE + "\n", "--rotate");
+        assertThat(same.exitCode()).isEqualTo(2);
+        assertThat(same.output()).contains("that is the current certificate");
+        assertThat(dir.resolve("secrets/app-certificate-previous")).isEmptyFile();
     }
 
     @Test
