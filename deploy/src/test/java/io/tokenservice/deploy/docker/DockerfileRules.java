@@ -145,10 +145,10 @@ final class DockerfileRules {
         if (relative.equals(".") || relative.isEmpty()) {
             return;
         }
-        if (!Files.exists(root.resolve(relative))) {
-            problems.add(where + "COPY source " + source + " is not in the repository");
-        } else if (ignore.excludes(relative)) {
+        if (ignore.excludes(relative)) {
             problems.add(where + "COPY source " + source + " is left out of the build context by .dockerignore");
+        } else if (!Files.exists(root.resolve(relative))) {
+            problems.add(where + "COPY source " + source + " is not in the repository");
         }
     }
 
