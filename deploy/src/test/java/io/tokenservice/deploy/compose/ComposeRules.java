@@ -5,6 +5,10 @@ import static io.tokenservice.deploy.Nodes.map;
 import static io.tokenservice.deploy.Nodes.maps;
 import static io.tokenservice.deploy.Nodes.text;
 import static io.tokenservice.deploy.Nodes.texts;
+import static io.tokenservice.deploy.ServiceNames.GATEWAY;
+import static io.tokenservice.deploy.ServiceNames.REDIS;
+import static io.tokenservice.deploy.ServiceNames.REDIS_URL;
+import static io.tokenservice.deploy.ServiceNames.SERVER;
 
 import io.tokenservice.deploy.Repository;
 import io.tokenservice.deploy.SecretValues;
@@ -23,14 +27,12 @@ import java.util.Set;
  * (anchors merged, variables substituted, paths absolute).
  */
 final class ComposeRules {
-    static final String REDIS_URL = "redis://redis:6379";
-
     private ComposeRules() {}
 
     static List<String> problems(Map<String, Object> config, Path root) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> services = map(config, "services");
-        for (String required : List.of("token-server", "token-gateway", "redis", "prometheus")) {
+        for (String required : List.of(SERVER, GATEWAY, REDIS, "prometheus")) {
             if (!services.containsKey(required)) {
                 problems.add("no service " + required);
             }
@@ -69,7 +71,7 @@ final class ComposeRules {
             }
         });
 
-        Map<String, Object> server = map(services, "token-server");
+        Map<String, Object> server = map(services, SERVER);
         Map<String, String> serverEnv = environment(server);
         Set<String> mountedSecrets = new HashSet<>();
         maps(server, "secrets").forEach(s -> mountedSecrets.add("/run/secrets/"
@@ -82,13 +84,13 @@ final class ComposeRules {
         if (!REDIS_URL.equals(serverEnv.get("TOKEN_SERVICE_REDIS_URL"))) {
             problems.add("token-server: TOKEN_SERVICE_REDIS_URL must be " + REDIS_URL);
         }
-        if (!String.valueOf(text(services, "redis", "image")).startsWith("redis:")) {
+        if (!String.valueOf(text(services, REDIS, "image")).startsWith("redis:")) {
             problems.add("the redis service must run a redis image");
         }
-        dependsHealthy(services, "token-server", "redis", problems);
-        dependsHealthy(services, "token-gateway", "token-server", problems);
+        dependsHealthy(services, SERVER, REDIS, problems);
+        dependsHealthy(services, GATEWAY, SERVER, problems);
 
-        String target = environment(map(services, "token-gateway")).get("TOKEN_SERVICE_TARGET");
+        String target = environment(map(services, GATEWAY)).get("TOKEN_SERVICE_TARGET");
         String serverTarget = "token-server:" + serverEnv.get("GRPC_PORT");
         if (!serverTarget.equals(target)) {
             problems.add("token-gateway: TOKEN_SERVICE_TARGET must be " + serverTarget + ", is " + target);
@@ -109,7 +111,7 @@ final class ComposeRules {
         if (!Boolean.TRUE.equals(service.get("read_only"))) {
             problems.add(name + ": the root file system must be read_only");
         }
-        if (!texts(service, "tmpfs").contains("/tmp")) {
+        if (texts(service, "tmpfs").stream().noneMatch(t -> t.equals("/tmp") || t.startsWith("/tmp:"))) {
             problems.add(name + ": needs a tmpfs on /tmp (the only place the JVM writes)");
         }
         if (!texts(service, "cap_drop").contains("ALL")) {

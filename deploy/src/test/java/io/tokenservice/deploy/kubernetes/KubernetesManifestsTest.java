@@ -127,9 +127,7 @@ class KubernetesManifestsTest {
             """)
     void theSchemaCheckRejectsABrokenCopy(String what, String file, String original, String broken, String expected,
                                           @TempDir Path dir) throws IOException {
-        Path copy = copyOfTheManifests(dir);
-        replace(copy.resolve("base").resolve(file), original, broken);
-        List<Map<String, Object>> objects = Kustomize.render(copy.resolve(PRODUCTION));
+        List<Map<String, Object>> objects = renderABrokenCopy(dir, PRODUCTION, file, original, broken);
         assertThat(SchemaCheck.problems(objects)).as(what).anySatisfy(p -> assertThat(p).contains(expected));
     }
 
@@ -151,10 +149,16 @@ class KubernetesManifestsTest {
             """)
     void theDeploymentRulesRejectABrokenCopy(String what, String file, String original, String broken, String expected,
                                              @TempDir Path dir) throws IOException {
+        List<Map<String, Object>> objects = renderABrokenCopy(dir, BASE, file, original, broken);
+        assertThat(ManifestRules.problems(objects)).as(what).anySatisfy(p -> assertThat(p).contains(expected));
+    }
+
+    /** Renders {@code kustomization} of a copy of the manifests whose base {@code file} has {@code original} replaced. */
+    private static List<Map<String, Object>> renderABrokenCopy(Path dir, String kustomization, String file,
+                                                               String original, String broken) throws IOException {
         Path copy = copyOfTheManifests(dir);
         replace(copy.resolve("base").resolve(file), original, broken);
-        List<Map<String, Object>> objects = Kustomize.render(copy.resolve(BASE));
-        assertThat(ManifestRules.problems(objects)).as(what).anySatisfy(p -> assertThat(p).contains(expected));
+        return Kustomize.render(copy.resolve(kustomization));
     }
 
     private static Path copyOfTheManifests(Path dir) throws IOException {

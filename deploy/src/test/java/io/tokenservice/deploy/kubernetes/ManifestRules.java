@@ -8,6 +8,10 @@ import static io.tokenservice.deploy.Nodes.text;
 import static io.tokenservice.deploy.Nodes.texts;
 
 import io.tokenservice.deploy.SecretValues;
+import static io.tokenservice.deploy.ServiceNames.GATEWAY;
+import static io.tokenservice.deploy.ServiceNames.REDIS;
+import static io.tokenservice.deploy.ServiceNames.REDIS_URL;
+import static io.tokenservice.deploy.ServiceNames.SERVER;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,10 +26,6 @@ import java.util.Set;
  * and named namespaces, and the headless Service that lets gRPC clients spread over the replicas.
  */
 final class ManifestRules {
-    static final String SERVER = "token-server";
-    static final String GATEWAY = "token-gateway";
-    static final String REDIS = "redis";
-    static final String REDIS_URL = "redis://redis:6379";
     static final String TOKEN_SERVICE = "tokenservice.v1.TokenService";
     private static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
