@@ -58,7 +58,7 @@ export interface TokenClientOptions {
   /** Deadline of each call, all retry attempts included. Default 10 000 ms. */
   readonly deadlineMs?: number;
   readonly retry?: RetryOptions;
-  /** The local clock that stamps Token.receivedAt (tests inject a fake). Default Date.now. */
+  /** The local clock (epoch ms) that stamps Token.receivedAt (tests inject a fake). Default Date.now. Deadlines use a monotonic clock. */
   readonly clock?: () => number;
   /** Source of retry jitter in [0, 1). Default Math.random. */
   readonly random?: () => number;
@@ -160,9 +160,10 @@ export class TokenClient {
   ): Promise<T> {
     const s = this.settings;
     const signal = options?.signal;
-    const deadline = s.clock() + (options?.deadlineMs === undefined ? s.deadlineMs : positive(options.deadlineMs, "deadlineMs"));
+    const deadline = performance.now() + (options?.deadlineMs === undefined ? s.deadlineMs : positive(options.deadlineMs, "deadlineMs"));
     for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - s.clock();
+      // gRPC's grpc-timeout header takes whole units.
+      const remaining = Math.floor(deadline - performance.now());
       if (remaining <= 0) {
         throw TokenServiceError.of(rpc, Code.DeadlineExceeded, "deadline exceeded while retrying UNAVAILABLE");
       }
@@ -174,7 +175,7 @@ export class TokenClient {
           throw error;
         }
         const cap = Math.min(s.initialBackoffMs * s.multiplier ** (attempt - 1), s.maxBackoffMs);
-        const wait = Math.min(s.random() * cap, deadline - s.clock());
+        const wait = Math.min(s.random() * cap, deadline - performance.now());
         await sleep(wait, signal, rpc);
       }
     }
