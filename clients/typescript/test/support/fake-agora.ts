@@ -21,6 +21,9 @@ class TokenClock {
   private timers: Cancellable[] = [];
   token: string | undefined;
 
+  /** false: the SDK never warns (a throttled background tab); the token still expires. */
+  warns = true;
+
   constructor(
     private readonly scheduler: FakeScheduler,
     private readonly fireWillExpire: () => void,
@@ -28,11 +31,14 @@ class TokenClock {
   ) {}
 
   async accept(token: string): Promise<void> {
-    const lifetimeMs = (await decodeToken(token)).expire * 1000;
     this.clear();
     this.token = token;
+    const lifetimeMs = (await decodeToken(token)).expire * 1000;
+    if (this.token !== token) {
+      return; // replaced meanwhile
+    }
     this.timers = [
-      this.scheduler.schedule(lifetimeMs - WARNING_MS, this.fireWillExpire),
+      this.scheduler.schedule(lifetimeMs - WARNING_MS, () => this.warns && this.fireWillExpire()),
       this.scheduler.schedule(lifetimeMs, () => {
         this.token = undefined;
         this.fireDidExpire();
@@ -66,6 +72,11 @@ export class FakeRtcClient implements RtcClient {
 
   get token(): string | undefined {
     return this.tokens.token;
+  }
+
+  /** Whether the SDK fires token-privilege-will-expire at all. */
+  set warns(on: boolean) {
+    this.tokens.warns = on;
   }
 
   on(event: string, listener: Function): void {

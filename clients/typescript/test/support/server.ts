@@ -22,11 +22,13 @@ export interface ServerOptions {
   readonly renewGraceSeconds?: number;
   /** Listen on this port instead of a free one. */
   readonly port?: number;
+  /** The same app, certificate and callers as this server (a second instance of the same service). */
+  readonly sameAppAndKeysAs?: RealServer;
 }
 
 export class RealServer {
-  readonly appId = randomBytes(16).toString("hex");
-  readonly certificate = randomBytes(16).toString("hex");
+  readonly appId: string;
+  readonly certificate: string;
   /** API key per caller. */
   readonly keys: ReadonlyMap<string, string>;
   private readonly dir = mkdtempSync(join(tmpdir(), "token-server-"));
@@ -38,18 +40,22 @@ export class RealServer {
     readonly port: number,
     private readonly options: ServerOptions,
   ) {
-    this.keys = new Map((options.callers ?? ["node-tests"]).map((c) => [c, `tsk_${randomBytes(24).toString("base64url")}`]));
+    const twin = options.sameAppAndKeysAs;
+    this.appId = twin?.appId ?? randomBytes(16).toString("hex");
+    this.certificate = twin?.certificate ?? randomBytes(16).toString("hex");
+    this.keys = twin?.keys ??
+      new Map((options.callers ?? ["node-tests"]).map((c) => [c, `tsk_${randomBytes(24).toString("base64url")}`]));
   }
 
   static async start(options: ServerOptions = {}): Promise<RealServer> {
-    const server = new RealServer(options.port ?? (await freePort()), options);
+    const server = await RealServer.prepare(options);
     await server.launch();
     return server;
   }
 
-  /** Another server on `port` (e.g. one a client was pointed at before anything listened there). */
-  static async startOn(port: number, like: ServerOptions = {}): Promise<RealServer> {
-    return RealServer.start({ ...like, port });
+  /** A server with its port, app and keys chosen but not running yet: clients pointed at it get UNAVAILABLE until launch(). */
+  static async prepare(options: ServerOptions = {}): Promise<RealServer> {
+    return new RealServer(options.port ?? (await freePort()), options);
   }
 
   get url(): string {
@@ -85,7 +91,7 @@ export class RealServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async launch(): Promise<void> {
+  async launch(): Promise<void> {
     const jar = requiredEnv("TOKEN_SERVER_JAR");
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
