@@ -192,7 +192,11 @@ function serviceGrant(s: DecodedService, issueTs: number): ServiceGrant {
   });
 }
 
+/** "" where Web Crypto is unavailable (pages served over plain http from another host than localhost). */
 async function sha256Prefix(value: string): Promise<string> {
+  if (!globalThis.crypto?.subtle) {
+    return "";
+  }
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
   return Array.from(digest.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
 }
