@@ -102,6 +102,7 @@ public final class Gateway implements AutoCloseable {
                 .gracefulShutdownTimeout(QUIET_PERIOD.compareTo(config.shutdownGrace()) < 0 ? QUIET_PERIOD : config.shutdownGrace(),
                         config.shutdownGrace())
                 .disableServerHeader()
+                .errorHandler(ClassicRoutes.errorHandler())
                 .service(grpc)
                 .service(HEALTH_PATH, HealthCheckService.builder().checkers(backendHealth).build());
         config.tls().ifPresent(tls -> {

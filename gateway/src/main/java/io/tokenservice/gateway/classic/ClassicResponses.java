@@ -7,6 +7,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.RetryInfo;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
@@ -137,9 +138,32 @@ final class ClassicResponses {
                 .set(HttpHeaderNames.EXPIRES, "-1");
     }
 
+    /**
+     * An HTTP-level refusal by the gateway itself (a malformed path, a body over the size limit, ...) in the
+     * classic error shape; a 400 blames the path or the body.
+     */
+    static AggregatedHttpResponse refusal(HttpStatus http, String description, boolean hasBody) {
+        Status.Code code = switch (http.code()) {
+            case 400, 413 -> Status.Code.INVALID_ARGUMENT;
+            case 404 -> Status.Code.NOT_FOUND;
+            case 405 -> Status.Code.UNIMPLEMENTED;
+            case 408, 504 -> Status.Code.DEADLINE_EXCEEDED;
+            case 429 -> Status.Code.RESOURCE_EXHAUSTED;
+            case 503 -> Status.Code.UNAVAILABLE;
+            default -> Status.Code.UNKNOWN;
+        };
+        String field = http.code() == 413 || (http.code() == 400 && hasBody) ? "body" : http.code() == 400 ? "path" : null;
+        String message = description != null && !description.isBlank() ? description : http.reasonPhrase();
+        return aggregated(errorBody(http, code, (field == null ? "" : field + " ") + message, field), headers(http));
+    }
+
     private static HttpResponse json(ObjectNode body, ResponseHeadersBuilder headers) {
+        return aggregated(body, headers).toHttpResponse();
+    }
+
+    private static AggregatedHttpResponse aggregated(ObjectNode body, ResponseHeadersBuilder headers) {
         try {
-            return HttpResponse.of(headers.build(), HttpData.wrap(JSON.writeValueAsBytes(body)));
+            return AggregatedHttpResponse.of(headers.build(), HttpData.wrap(JSON.writeValueAsBytes(body)));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

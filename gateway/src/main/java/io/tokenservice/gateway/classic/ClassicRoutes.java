@@ -18,7 +18,12 @@ import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Metadata;
@@ -53,6 +58,7 @@ public final class ClassicRoutes {
     private static final Map<String, String> CHAT_FIELDS = Map.of("user_id", "chatid", "ttl_seconds", "expiry");
     private static final Map<String, String> BODY_FIELDS = Map.of("channel", "channel", "uid", "uid",
             "account", "uid", "user_id", "uid", "role", "role", "ttl_seconds", "expire");
+    private static final List<String> CLASSIC_PREFIXES = List.of("/rtc/", "/rtm/", "/rte/", "/chat/", "/getToken", "/ping");
     private static final ObjectMapper STRICT_JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -77,6 +83,32 @@ public final class ClassicRoutes {
                 ? HttpResponse.of(req.aggregate().thenCompose(body -> routes.getToken(ctx, body))
                         .exceptionally(failure -> ClassicResponses.failure(failure, BODY_FIELDS)))
                 : ClassicResponses.methodNotAllowed("POST"));
+    }
+
+    /**
+     * Renders what Armeria itself refuses on the classic routes (a path it cannot decode, a body over the
+     * size limit) in the classic error shape; other routes (gRPC, JSON) keep Armeria's answers.
+     */
+    public static ServerErrorHandler errorHandler() {
+        return new ServerErrorHandler() {
+            @Override
+            public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+                return null;
+            }
+
+            @Override
+            public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config,
+                    RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+                if (headers == null) {
+                    // A request line Armeria could not parse: no route, so no reason to prefer another shape.
+                    return ClassicResponses.refusal(status, description, false);
+                }
+                if (CLASSIC_PREFIXES.stream().noneMatch(headers.path()::startsWith)) {
+                    return null;
+                }
+                return ClassicResponses.refusal(status, description, headers.method() == HttpMethod.POST);
+            }
+        };
     }
 
     private interface Route {
@@ -197,7 +229,7 @@ public final class ClassicRoutes {
                 IssueRtcTokenRequest.Builder rtc = IssueRtcTokenRequest.newBuilder().setChannel(channel)
                         .setRole(roleText.isEmpty() ? RtcRole.RTC_ROLE_SUBSCRIBER : role("role", roleText))
                         .setTtlSeconds(expire);
-                if (isDecimal(uid)) {
+                if (isDecimal(uid) || json.get("uid").isNumber()) {
                     rtc.setUid(uid("uid", uid));
                 } else {
                     rtc.setAccount(uid);
@@ -288,7 +320,7 @@ public final class ClassicRoutes {
     }
 
     private <Q> CompletableFuture<IssuedToken> issue(ServiceRequestContext ctx,
-            com.linecorp.armeria.common.RequestHeaders headers, MethodDescriptor<Q, IssuedToken> method, Q request) {
+            RequestHeaders headers, MethodDescriptor<Q, IssuedToken> method, Q request) {
         Metadata caller = CallerHeaders.of(headers);
         return backend.call(method, request, caller, Deadlines.forCall(ctx, callTimeout));
     }
