@@ -62,6 +62,7 @@ public final class Gateway implements AutoCloseable {
      * @throws IllegalStateException if the port cannot be bound
      */
     public static Gateway start(GatewayConfig config) {
+        WireLogs.keepQuiet();
         Backend backend = Backend.connect(config);
         try {
             Server server = build(config, backend);

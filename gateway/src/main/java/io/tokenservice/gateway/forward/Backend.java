@@ -24,8 +24,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The gateway's connection to the token server: one gRPC channel (grpc-netty, plaintext or TLS), shared by
@@ -35,12 +33,6 @@ public final class Backend implements AutoCloseable {
     /** Responses are tokens and token descriptions, a few kilobytes at most. */
     private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
     private static final long CLOSE_WAIT_SECONDS = 5;
-    /**
-     * grpc-netty's frame logger writes every request header, the caller's authorization included, at FINE.
-     * It stays at INFO whatever the log configuration says. A strong reference, because java.util.logging
-     * forgets the level of a logger that is garbage collected.
-     */
-    private static final Logger FRAME_LOGGER = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyClientHandler");
 
     private final ManagedChannel channel;
     private final String target;
@@ -56,7 +48,6 @@ public final class Backend implements AutoCloseable {
      * @throws EnvironmentException if the target or the CA file cannot be used
      */
     public static Backend connect(GatewayConfig config) {
-        FRAME_LOGGER.setLevel(Level.INFO);
         ChannelCredentials credentials = credentials(config.backendTls());
         try {
             ManagedChannel channel = Grpc.newChannelBuilder(config.backendTarget(), credentials)

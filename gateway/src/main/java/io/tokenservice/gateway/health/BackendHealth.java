@@ -26,7 +26,7 @@ import java.util.logging.Logger;
 public final class BackendHealth {
     static final Duration HEALTHY_INTERVAL = Duration.ofSeconds(2);
     static final Duration UNHEALTHY_INTERVAL = Duration.ofMillis(500);
-    private static final Duration CHECK_DEADLINE = Duration.ofSeconds(1);
+    private static final Duration CHECK_DEADLINE = Duration.ofSeconds(3);
     private static final Logger LOG = Logger.getLogger(BackendHealth.class.getName());
 
     private BackendHealth() {}

@@ -20,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A stand-in for the token server that only records what reaches it (the deadline and the headers of each
@@ -30,10 +32,17 @@ public final class ProbeBackend implements AutoCloseable {
     /** What one call brought. */
     public record Received(String method, Deadline deadline, Metadata headers) {}
 
+    /**
+     * The probe is a grpc-netty server in the test JVM, whose frame logger would write the headers the
+     * tests send (the real server redacts them itself); held at INFO like the gateway's wire loggers.
+     */
+    private static final Logger FRAME_LOGGER = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
+
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final Server server;
 
     public ProbeBackend() {
+        FRAME_LOGGER.setLevel(Level.INFO);
         ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(TokenServiceGrpc.getServiceDescriptor());
         for (MethodDescriptor<?, ?> method : TokenServiceGrpc.getServiceDescriptor().getMethods()) {
             add(service, method);

@@ -33,9 +33,14 @@ public final class RunningGateway implements AutoCloseable {
 
     /** A gateway in front of {@code server} with the given extra variables. */
     public static RunningGateway start(TokenServerProcess server, Map<String, String> env) {
+        return start(server, env, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /** The same, with the HTTP client to use (e.g. one that trusts the gateway's TLS certificate). */
+    public static RunningGateway start(TokenServerProcess server, Map<String, String> env, HttpClient http) {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent(GatewayConfig.ENV_BACKEND_TARGET, server.target());
-        RunningGateway running = startUnchecked(all, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        RunningGateway running = startUnchecked(all, http);
         running.awaitHealthy();
         return running;
     }
@@ -58,8 +63,10 @@ public final class RunningGateway implements AutoCloseable {
         return gateway.port();
     }
 
+    /** A URI on the gateway; with TLS by the name its test certificates carry, localhost. */
     public URI uri(String pathAndQuery) {
-        return URI.create(gateway.config().scheme() + "://127.0.0.1:" + port() + pathAndQuery);
+        String host = gateway.config().tls().isPresent() ? "localhost" : "127.0.0.1";
+        return URI.create(gateway.config().scheme() + "://" + host + ":" + port() + pathAndQuery);
     }
 
     /** Waits (bounded) until {@code /health} answers 200. */
