@@ -49,17 +49,6 @@ final class DockerfileRules {
         return List.copyOf(rules.problems);
     }
 
-    /** The Maven modules the Dockerfile's {@code ./mvnw -pl} builds. */
-    static Set<String> builtModules(String text) {
-        Set<String> modules = new LinkedHashSet<>();
-        for (Dockerfile.Stage stage : Dockerfile.parse(text).stages()) {
-            for (Dockerfile.Instruction run : stage.all("RUN")) {
-                modules.addAll(mavenModules(run.words()));
-            }
-        }
-        return modules;
-    }
-
     private void check() {
         if (dockerfile.stages().isEmpty()) {
             problems.add("no FROM: not a Dockerfile");
