@@ -9,26 +9,21 @@ import {
   AgoraService,
   ErrorKind,
   RtcRole,
-  TokenRenewer,
   TokenServiceError,
   chatTokenProvider,
-  createTokenClient,
   decodeToken,
   rtcTokenProvider,
   rtmTokenProvider,
   type IssueRtcTokenRequestInit,
-  type TokenClient,
-  type TokenProvider,
-  type AgoraSession,
 } from "../src/index.js";
 import { grpcTransport } from "../src/node.js";
 import { rtcSession } from "../src/agora/rtc.js";
 import { rtmSession } from "../src/agora/rtm.js";
 import { chatSession } from "../src/agora/chat.js";
 import { FakeChatConnection, FakeRtcClient, FakeRtmClient } from "./support/fake-agora.js";
-import { FakeClock, FakeScheduler, flush, until } from "./support/fake-time.js";
+import { flush, until } from "./support/fake-time.js";
 import { mintRtcToken } from "./support/mint.js";
-import { RecordingListener } from "./support/renewal.js";
+import { type World, renewer, world as renewalWorld } from "./support/renewal.js";
 import { RealServer } from "./support/server.js";
 
 let server: RealServer;
@@ -41,40 +36,9 @@ after(async () => {
   await server?.stop();
 });
 
-interface World {
-  readonly clock: FakeClock;
-  readonly scheduler: FakeScheduler;
-  readonly listener: RecordingListener;
-  readonly client: TokenClient;
-}
-
-/** Fake time starting at the real now, so that the server's (real) clock and ours start together. */
+/** Fake time starting at the real now, native gRPC straight to `target`. */
 function world(target: RealServer = server): World {
-  const clock = new FakeClock(Date.now());
-  return {
-    clock,
-    scheduler: new FakeScheduler(clock),
-    listener: new RecordingListener(),
-    client: createTokenClient({
-      transport: grpcTransport(target.url),
-      apiKey: target.key(),
-      allowInsecure: true,
-      deadlineMs: 5000,
-      clock: clock.now,
-      retry: { maxAttempts: 1 },
-    }),
-  };
-}
-
-function renewer(w: World, session: AgoraSession, provider: TokenProvider, renewBeforeMs?: number): TokenRenewer {
-  return new TokenRenewer(session, provider, {
-    clock: w.clock.now,
-    scheduler: w.scheduler,
-    listener: w.listener,
-    random: () => 0,
-    log: () => {},
-    ...(renewBeforeMs === undefined ? {} : { renewBeforeMs }),
-  });
+  return renewalWorld(grpcTransport(target.url), target.key());
 }
 
 const stage: IssueRtcTokenRequestInit = { channel: "stage", identity: { case: "uid", value: 1001 }, role: RtcRole.PUBLISHER, ttlSeconds: 120 };
