@@ -24,6 +24,7 @@ import { grpcTransport } from "../src/node.js";
 import { grpcWebTransport } from "../src/web.js";
 import { BadRequestSchema } from "../src/gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../src/gen/google/rpc/status_pb.js";
+import { rejection } from "./support/rejection.js";
 import { RealServer, freePort } from "./support/server.js";
 
 let server: RealServer;
@@ -57,16 +58,6 @@ function counting(url: string): { transport: TokenClientOptions["transport"]; at
     transport: (interceptors) => createGrpcTransport({ baseUrl: url, interceptors: [...interceptors, count] }),
     attempts: () => n,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TokenServiceError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof TokenServiceError, `expected a TokenServiceError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("the call succeeded");
 }
 
 describe("issuing against the real server", () => {

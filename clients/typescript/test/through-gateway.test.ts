@@ -25,6 +25,7 @@ import {
   decodeToken,
   rtcTokenProvider,
   type IssueRtcTokenRequestInit,
+  type TokenRenewer,
   type TokenClient,
   type TokenClientOptions,
 } from "../src/index.js";
@@ -36,7 +37,8 @@ import { FakeRtcClient } from "./support/fake-agora.js";
 import { until } from "./support/fake-time.js";
 import { RealGateway } from "./support/gateway.js";
 import { mintRtcToken } from "./support/mint.js";
-import { renewer, world } from "./support/renewal.js";
+import { type World, renewer, world } from "./support/renewal.js";
+import { rejection } from "./support/rejection.js";
 import { RealServer } from "./support/server.js";
 
 const PAGE_DIR = fileURLToPath(new URL("../../target/page", import.meta.url));
@@ -88,18 +90,23 @@ function native(): TokenClient {
   return createTokenClient({ transport: grpcTransport(server.url), apiKey: server.key(), allowInsecure: true });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<TokenServiceError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof TokenServiceError, `expected a TokenServiceError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("the call succeeded");
-}
-
 const lobby: IssueRtcTokenRequestInit = { channel: "lobby", identity: { case: "uid", value: 4242 }, role: RtcRole.PUBLISHER, ttlSeconds: 600 };
 const stage: IssueRtcTokenRequestInit = { channel: "stage", identity: { case: "uid", value: 1001 }, role: RtcRole.PUBLISHER, ttlSeconds: 120 };
+
+/**
+ * A fake RTC client on fake time that joined "stage" with a token issued over gRPC-Web through the gateway,
+ * and a renewer keeping it, through the gateway too, whose own timer runs 10 s before expiry (so the SDK's
+ * warning, 30 s before, comes first).
+ */
+async function joinedThroughGateway(): Promise<{ w: World; rtc: FakeRtcClient; r: TokenRenewer }> {
+  const w = world(grpcWebTransport(gateway.url), server.key());
+  const first = await w.client.issueRtcToken(stage);
+  const rtc = new FakeRtcClient(w.scheduler);
+  await rtc.join(server.appId, "stage", first.value, 1001);
+  const r = renewer(w, rtcSession(rtc, { appId: server.appId, channel: "stage", uid: 1001 }), rtcTokenProvider(w.client, stage), 10_000);
+  await r.start(first);
+  return { w, rtc, r };
+}
 
 describe("TokenClient over gRPC-Web through the real gateway", () => {
   it("speaks gRPC-Web (binary) and issues an RTC token whose content matches the request", async () => {
@@ -179,12 +186,7 @@ describe("TokenClient over gRPC-Web through the real gateway", () => {
 
 describe("the renewer through the gateway (gRPC-Web)", () => {
   it("renews on token-privilege-will-expire, cycle after cycle, and joins again with a fresh token after expiry", async () => {
-    const w = world(grpcWebTransport(gateway.url), server.key());
-    const first = await w.client.issueRtcToken(stage);
-    const rtc = new FakeRtcClient(w.scheduler);
-    await rtc.join(server.appId, "stage", first.value, 1001);
-    const r = renewer(w, rtcSession(rtc, { appId: server.appId, channel: "stage", uid: 1001 }), rtcTokenProvider(w.client, stage), 10_000);
-    await r.start(first);
+    const { w, rtc, r } = await joinedThroughGateway();
     try {
       for (let cycle = 1; cycle <= 2; cycle++) {
         w.scheduler.advance(90_000);
@@ -298,12 +300,7 @@ describe("the browser page, in headless Chromium, served by the gateway", () => 
 
 describe("an outage of the token server behind the gateway (last: it replaces the server)", () => {
   it("the renewer backs off on the gateway's UNAVAILABLE, then renews once a server is back", async () => {
-    const w = world(grpcWebTransport(gateway.url), server.key());
-    const first = await w.client.issueRtcToken(stage);
-    const rtc = new FakeRtcClient(w.scheduler);
-    await rtc.join(server.appId, "stage", first.value, 1001);
-    const r = renewer(w, rtcSession(rtc, { appId: server.appId, channel: "stage", uid: 1001 }), rtcTokenProvider(w.client, stage), 10_000);
-    await r.start(first);
+    const { w, rtc, r } = await joinedThroughGateway();
     try {
       await server.stop();
       w.scheduler.advance(90_000);

@@ -1,13 +1,9 @@
 /**
  * The real gateway for the tests: `java -jar gateway/target/token-gateway.jar` as a process on a port of
- * 127.0.0.1 it picks itself (GATEWAY_PORT=0, read back from its start-up line), forwarding to a RealServer,
- * in an empty working directory (so no developer .env is read). Ready when GET /health answers 200, i.e.
- * the token server behind it serves; `awaitListening` for a gateway whose server is down on purpose.
+ * 127.0.0.1 it picks itself (GATEWAY_PORT=0, read back from its start-up line), forwarding to a RealServer.
+ * Ready when GET /health answers 200, i.e. the token server behind it serves.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { JarProcess } from "./jar-process.js";
 import type { RealServer } from "./server.js";
 
 const READY_WITHIN_MS = 60_000;
@@ -16,15 +12,10 @@ const LISTENING = /token gateway listening on http port (\d+)/;
 export interface GatewayOptions {
   /** GATEWAY_STATIC_DIR: the directory served at "/". */
   readonly staticDir?: string;
-  /** Wait for /health 200 (default), or only until the port is open (a server that is down on purpose). */
-  readonly ready?: "healthy" | "listening";
 }
 
 export class RealGateway {
-  private readonly dir = mkdtempSync(join(tmpdir(), "token-gateway-"));
-  private process: ChildProcess | undefined;
-  private exited: Promise<number | null> | undefined;
-  private output = "";
+  private process: JarProcess | undefined;
   private port = 0;
 
   private constructor(
@@ -44,27 +35,15 @@ export class RealGateway {
 
   /** Everything the gateway wrote so far (its log, on stderr). */
   get log(): string {
-    return this.output;
+    return this.process?.output ?? "";
   }
 
   async stop(): Promise<void> {
-    const p = this.process;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      p.kill("SIGTERM");
-      const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.process?.stop();
   }
 
   private async launch(): Promise<void> {
-    const jar = process.env.TOKEN_GATEWAY_JAR;
-    if (!jar) {
-      throw new Error("TOKEN_GATEWAY_JAR is not set: run the tests through Maven (./mvnw verify -pl clients/typescript -am)");
-    }
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
       GATEWAY_PORT: "0",
       GATEWAY_BIND_ADDRESS: "127.0.0.1",
       TOKEN_SERVICE_TARGET: `127.0.0.1:${this.server.port}`,
@@ -73,38 +52,30 @@ export class RealGateway {
     if (this.options.staticDir !== undefined) {
       env.GATEWAY_STATIC_DIR = this.options.staticDir;
     }
-    const child = spawn(process.env.JAVA ?? "java", ["-XX:TieredStopAtLevel=1", "-Xmx256m", "-jar", jar], {
-      cwd: this.dir,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.process = child;
-    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-    child.stdout!.setEncoding("utf8").on("data", (s: string) => (this.output += s));
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => (this.output += s));
+    this.process = new JarProcess("TOKEN_GATEWAY_JAR", env);
     try {
-      await this.waitUntilReady(child);
+      await this.waitUntilReady(this.process);
     } catch (e) {
-      child.kill("SIGKILL");
+      this.process.kill();
       throw e;
     }
   }
 
-  private async waitUntilReady(child: ChildProcess): Promise<void> {
+  private async waitUntilReady(child: JarProcess): Promise<void> {
     const until = Date.now() + READY_WITHIN_MS;
     for (;;) {
       if (child.exitCode !== null) {
-        throw new Error(`token gateway exited with ${child.exitCode} before it was ready:\n${this.output}`);
+        throw new Error(`token gateway exited with ${child.exitCode} before it was ready:\n${child.output}`);
       }
-      const listening = LISTENING.exec(this.output);
+      const listening = LISTENING.exec(child.output);
       if (listening) {
         this.port = Number(listening[1]);
-        if (this.options.ready === "listening" || (await this.healthStatus()) === 200) {
+        if ((await this.healthStatus()) === 200) {
           return;
         }
       }
       if (Date.now() > until) {
-        throw new Error(`token gateway not ${this.options.ready ?? "healthy"} within ${READY_WITHIN_MS} ms:\n${this.output}`);
+        throw new Error(`token gateway not healthy within ${READY_WITHIN_MS} ms:\n${child.output}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
