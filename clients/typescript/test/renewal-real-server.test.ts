@@ -62,7 +62,7 @@ describe("RTC (agora-rtc-sdk-ng IAgoraRTCClient)", () => {
 
     for (let cycle = 1; cycle <= 2; cycle++) {
       w.scheduler.advance(90_000);
-      await until(() => rtc.renewed.length === cycle, `renewal ${cycle} reached the SDK`);
+      await until(() => w.listener.renewals.length === cycle, `renewal ${cycle} reached the SDK`);
       await assertRtcGrant(rtc.renewed[cycle - 1]!, "stage", "1001");
       assert.ok(rtc.token === rtc.renewed[cycle - 1], "the SDK holds the renewed token");
     }
@@ -115,7 +115,8 @@ describe("RTC (agora-rtc-sdk-ng IAgoraRTCClient)", () => {
       await until(() => w.listener.failures.length > 0 && w.scheduler.pending().length >= 1, "a retry is pending");
       await outage.launch();
       w.scheduler.advanceTo(Math.min(...w.scheduler.pending()));
-      await until(() => rtc.joins.length === 2, "the client joined again");
+      await until(() => w.listener.renewals.length === 1, "the client joined again");
+      assert.equal(rtc.joins.length, 2);
       assert.equal(rtc.joins[1]!.channel, "stage");
       assert.equal(rtc.joins[1]!.uid, 1001);
       await assertRtcGrant(rtc.joins[1]!.token!, "stage", "1001");
@@ -213,7 +214,8 @@ describe("RTM (agora-rtm-sdk RTMClient)", () => {
 
     w.scheduler.advance(10_000); // past the stale-event window
     rtm.fireTokenExpired();
-    await until(() => rtm.logins.length === 2, "logged in again");
+    await until(() => w.listener.renewals.length === 2, "logged in again");
+    assert.equal(rtm.logins.length, 2);
     assert.deepEqual(rtm.calls.slice(-2), ["logout", "login"]);
     assert.equal((await decodeToken(rtm.logins[1]!)).services[0]!.userId, "rtm-user");
     assert.equal(w.listener.renewals.at(-1)!.mode, "REJOIN");
@@ -234,7 +236,7 @@ describe("Chat (agora-chat Connection)", () => {
     assert.deepEqual(chat.handlerIds, ["token-renewer"]);
 
     w.scheduler.advance(90_000);
-    await until(() => chat.renewed.length === 1, "renewToken");
+    await until(() => w.listener.renewals.length === 1, "renewToken");
     assert.deepEqual((await decodeToken(chat.renewed[0]!)).services.map((s) => [s.type, s.userId]), [[AgoraService.CHAT, "chat-user"]]);
 
     w.scheduler.advance(120_000); // the renewed token runs out: the SDK warned (stale window passed) and then expired

@@ -190,7 +190,7 @@ describe("the renewer through the gateway (gRPC-Web)", () => {
     try {
       for (let cycle = 1; cycle <= 2; cycle++) {
         w.scheduler.advance(90_000);
-        await until(() => rtc.renewed.length === cycle, `renewal ${cycle} reached the SDK`);
+        await until(() => w.listener.renewals.length === cycle, `renewal ${cycle} reached the SDK`);
         const decoded = await decodeToken(rtc.renewed[cycle - 1]!);
         assert.deepEqual(decoded.services.map((s) => [s.channel, s.uid]), [["stage", "1001"]]);
       }
