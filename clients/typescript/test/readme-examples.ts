@@ -24,6 +24,18 @@ export async function tenLines(): Promise<void> {
   }
 }
 
+export async function inBrowsers(keyFromYourBackend: string, channel: string, uid: number): Promise<void> {
+  const tokens = createTokenClient({ transport: grpcWebTransport(location.origin), apiKey: keyFromYourBackend });
+  try {
+    const token = await tokens.issueRtcToken({ channel, identity: { case: "uid", value: uid }, role: RtcRole.PUBLISHER });
+    console.log(`token ${token.sha256Prefix}, expires ${token.expiresAt.toISOString()}`);
+  } catch (e) {
+    if (e instanceof TokenServiceError && e.kind === ErrorKind.INVALID_REQUEST) {
+      for (const v of e.fieldViolations) console.warn(`${v.field}: ${v.description}`); // e.g. the channel's rule
+    } else throw e;
+  }
+}
+
 export async function renewal(AgoraRTC: IAgoraRTC, userJwt: () => Promise<string>): Promise<() => Promise<void>> {
   const tokens = createTokenClient({ transport: grpcWebTransport(location.origin), bearerToken: userJwt });
   const request: IssueRtcTokenRequestInit = { channel: "demo", identity: { case: "uid", value: 1234 }, role: RtcRole.PUBLISHER };

@@ -9,26 +9,21 @@ import {
   AgoraService,
   ErrorKind,
   RtcRole,
-  TokenRenewer,
   TokenServiceError,
   chatTokenProvider,
-  createTokenClient,
   decodeToken,
   rtcTokenProvider,
   rtmTokenProvider,
   type IssueRtcTokenRequestInit,
-  type TokenClient,
-  type TokenProvider,
-  type AgoraSession,
 } from "../src/index.js";
 import { grpcTransport } from "../src/node.js";
 import { rtcSession } from "../src/agora/rtc.js";
 import { rtmSession } from "../src/agora/rtm.js";
 import { chatSession } from "../src/agora/chat.js";
 import { FakeChatConnection, FakeRtcClient, FakeRtmClient } from "./support/fake-agora.js";
-import { FakeClock, FakeScheduler, flush, until } from "./support/fake-time.js";
+import { flush, until } from "./support/fake-time.js";
 import { mintRtcToken } from "./support/mint.js";
-import { RecordingListener } from "./support/renewal.js";
+import { type World, renewer, world as renewalWorld } from "./support/renewal.js";
 import { RealServer } from "./support/server.js";
 
 let server: RealServer;
@@ -41,40 +36,9 @@ after(async () => {
   await server?.stop();
 });
 
-interface World {
-  readonly clock: FakeClock;
-  readonly scheduler: FakeScheduler;
-  readonly listener: RecordingListener;
-  readonly client: TokenClient;
-}
-
-/** Fake time starting at the real now, so that the server's (real) clock and ours start together. */
+/** Fake time starting at the real now, native gRPC straight to `target`. */
 function world(target: RealServer = server): World {
-  const clock = new FakeClock(Date.now());
-  return {
-    clock,
-    scheduler: new FakeScheduler(clock),
-    listener: new RecordingListener(),
-    client: createTokenClient({
-      transport: grpcTransport(target.url),
-      apiKey: target.key(),
-      allowInsecure: true,
-      deadlineMs: 5000,
-      clock: clock.now,
-      retry: { maxAttempts: 1 },
-    }),
-  };
-}
-
-function renewer(w: World, session: AgoraSession, provider: TokenProvider, renewBeforeMs?: number): TokenRenewer {
-  return new TokenRenewer(session, provider, {
-    clock: w.clock.now,
-    scheduler: w.scheduler,
-    listener: w.listener,
-    random: () => 0,
-    log: () => {},
-    ...(renewBeforeMs === undefined ? {} : { renewBeforeMs }),
-  });
+  return renewalWorld(grpcTransport(target.url), target.key());
 }
 
 const stage: IssueRtcTokenRequestInit = { channel: "stage", identity: { case: "uid", value: 1001 }, role: RtcRole.PUBLISHER, ttlSeconds: 120 };
@@ -98,7 +62,7 @@ describe("RTC (agora-rtc-sdk-ng IAgoraRTCClient)", () => {
 
     for (let cycle = 1; cycle <= 2; cycle++) {
       w.scheduler.advance(90_000);
-      await until(() => rtc.renewed.length === cycle, `renewal ${cycle} reached the SDK`);
+      await until(() => w.listener.renewals.length === cycle, `renewal ${cycle} reached the SDK`);
       await assertRtcGrant(rtc.renewed[cycle - 1]!, "stage", "1001");
       assert.ok(rtc.token === rtc.renewed[cycle - 1], "the SDK holds the renewed token");
     }
@@ -151,7 +115,8 @@ describe("RTC (agora-rtc-sdk-ng IAgoraRTCClient)", () => {
       await until(() => w.listener.failures.length > 0 && w.scheduler.pending().length >= 1, "a retry is pending");
       await outage.launch();
       w.scheduler.advanceTo(Math.min(...w.scheduler.pending()));
-      await until(() => rtc.joins.length === 2, "the client joined again");
+      await until(() => w.listener.renewals.length === 1, "the client joined again");
+      assert.equal(rtc.joins.length, 2);
       assert.equal(rtc.joins[1]!.channel, "stage");
       assert.equal(rtc.joins[1]!.uid, 1001);
       await assertRtcGrant(rtc.joins[1]!.token!, "stage", "1001");
@@ -249,7 +214,8 @@ describe("RTM (agora-rtm-sdk RTMClient)", () => {
 
     w.scheduler.advance(10_000); // past the stale-event window
     rtm.fireTokenExpired();
-    await until(() => rtm.logins.length === 2, "logged in again");
+    await until(() => w.listener.renewals.length === 2, "logged in again");
+    assert.equal(rtm.logins.length, 2);
     assert.deepEqual(rtm.calls.slice(-2), ["logout", "login"]);
     assert.equal((await decodeToken(rtm.logins[1]!)).services[0]!.userId, "rtm-user");
     assert.equal(w.listener.renewals.at(-1)!.mode, "REJOIN");
@@ -270,7 +236,7 @@ describe("Chat (agora-chat Connection)", () => {
     assert.deepEqual(chat.handlerIds, ["token-renewer"]);
 
     w.scheduler.advance(90_000);
-    await until(() => chat.renewed.length === 1, "renewToken");
+    await until(() => w.listener.renewals.length === 1, "renewToken");
     assert.deepEqual((await decodeToken(chat.renewed[0]!)).services.map((s) => [s.type, s.userId]), [[AgoraService.CHAT, "chat-user"]]);
 
     w.scheduler.advance(120_000); // the renewed token runs out: the SDK warned (stale window passed) and then expired

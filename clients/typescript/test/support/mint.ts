@@ -14,12 +14,14 @@ export interface MintRtc {
   readonly uid: string;
   readonly issueTs: number;
   readonly expireSeconds: number;
+  /** Lifetimes of privileges 1..4 (join, publish audio, video, data); default expireSeconds each. */
+  readonly privilegeSeconds?: readonly [number, number, number, number];
   readonly salt?: number;
 }
 
 export function mintRtcToken(m: MintRtc): string {
   const salt = m.salt ?? 12345;
-  const privileges = [1, 2, 3, 4].map((key) => [key, m.expireSeconds] as const);
+  const privileges = [1, 2, 3, 4].map((key) => [key, m.privilegeSeconds?.[key - 1] ?? m.expireSeconds] as const);
   const info = Buffer.concat([
     str(m.appId),
     u32(m.issueTs),

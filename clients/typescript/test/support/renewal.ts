@@ -1,7 +1,14 @@
-/** A hand-driven TokenProvider and a listener that records everything, for the renewer's tests. */
+/**
+ * For the renewer's tests: a hand-driven TokenProvider, a listener that records everything, and a world
+ * of fake time with a real TokenClient.
+ */
+import { type TokenClient, type TransportFactory, createTokenClient } from "../../src/client.js";
 import type { Renewal, RenewalFailure, RenewalListener, Trigger, TriggerOutcome } from "../../src/renew/events.js";
 import type { TokenProvider } from "../../src/renew/provider.js";
+import { TokenRenewer } from "../../src/renew/renewer.js";
+import type { AgoraSession } from "../../src/renew/session.js";
 import type { Token } from "../../src/token.js";
+import { FakeClock, FakeScheduler } from "./fake-time.js";
 
 export interface ProviderCall {
   readonly rpc: "renew" | "issue";
@@ -51,4 +58,44 @@ export class RecordingListener implements RenewalListener {
   onFailure(failure: RenewalFailure): void {
     this.failures.push(failure);
   }
+}
+
+export interface World {
+  readonly clock: FakeClock;
+  readonly scheduler: FakeScheduler;
+  readonly listener: RecordingListener;
+  readonly client: TokenClient;
+}
+
+/**
+ * Fake time starting at the real now, so that the server's (real) clock and ours start together, and a
+ * TokenClient on that clock that does not retry (the renewer's own retries are under test).
+ */
+export function world(transport: TransportFactory, apiKey: string): World {
+  const clock = new FakeClock(Date.now());
+  return {
+    clock,
+    scheduler: new FakeScheduler(clock),
+    listener: new RecordingListener(),
+    client: createTokenClient({
+      transport,
+      apiKey,
+      allowInsecure: true,
+      deadlineMs: 5000,
+      clock: clock.now,
+      retry: { maxAttempts: 1 },
+    }),
+  };
+}
+
+/** A renewer on the world's fake time, without jitter, recording into the world's listener. */
+export function renewer(w: World, session: AgoraSession, provider: TokenProvider, renewBeforeMs?: number): TokenRenewer {
+  return new TokenRenewer(session, provider, {
+    clock: w.clock.now,
+    scheduler: w.scheduler,
+    listener: w.listener,
+    random: () => 0,
+    log: () => {},
+    ...(renewBeforeMs === undefined ? {} : { renewBeforeMs }),
+  });
 }

@@ -3,15 +3,12 @@
  * loopback port, with a throw-away app (random App ID and certificate) and random API keys, in an empty
  * working directory (so no developer .env is read). Ready when the gRPC health check says SERVING.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../../src/gen/grpc/health/v1/health_pb.js";
+import { JarProcess } from "./jar-process.js";
 
 const READY_WITHIN_MS = 60_000;
 
@@ -31,10 +28,7 @@ export class RealServer {
   readonly certificate: string;
   /** API key per caller. */
   readonly keys: ReadonlyMap<string, string>;
-  private readonly dir = mkdtempSync(join(tmpdir(), "token-server-"));
-  private process: ChildProcess | undefined;
-  private exited: Promise<number | null> | undefined;
-  private output = "";
+  private process: JarProcess | undefined;
 
   private constructor(
     readonly port: number,
@@ -69,32 +63,23 @@ export class RealServer {
 
   /** Everything the server wrote so far (stdout: audit JSON lines; stderr: the log). */
   get log(): string {
-    return this.output;
+    return this.process?.output ?? "";
   }
 
   /** The audit records (one JSON object per stdout line) so far. */
   auditRecords(): Array<Record<string, unknown>> {
-    return this.output
+    return this.log
       .split("\n")
       .filter((l) => l.startsWith("{\"time\""))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   async stop(): Promise<void> {
-    const p = this.process;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      p.kill("SIGTERM");
-      const timer = setTimeout(() => p.kill("SIGKILL"), 10_000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.process?.stop();
   }
 
   async launch(): Promise<void> {
-    const jar = requiredEnv("TOKEN_SERVER_JAR");
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
       GRPC_PORT: String(this.port),
       APP_ID: this.appId,
       APP_CERTIFICATE: this.certificate,
@@ -104,26 +89,17 @@ export class RealServer {
     if (this.options.renewGraceSeconds !== undefined) {
       env.RENEW_GRACE_SECONDS = String(this.options.renewGraceSeconds);
     }
-    const java = process.env.JAVA ?? "java";
-    const child = spawn(java, ["-XX:TieredStopAtLevel=1", "-Xmx256m", "-jar", jar], {
-      cwd: this.dir,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.process = child;
-    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-    child.stdout!.setEncoding("utf8").on("data", (s: string) => (this.output += s));
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => (this.output += s));
-    await this.waitUntilServing(child);
+    this.process = new JarProcess("TOKEN_SERVER_JAR", env);
+    await this.waitUntilServing(this.process);
   }
 
-  private async waitUntilServing(child: ChildProcess): Promise<void> {
+  private async waitUntilServing(child: JarProcess): Promise<void> {
     const transport = createGrpcTransport({ baseUrl: this.url });
     const health = createClient(Health, transport);
     const until = Date.now() + READY_WITHIN_MS;
     for (;;) {
       if (child.exitCode !== null) {
-        throw new Error(`token server exited with ${child.exitCode} before it was ready:\n${this.output}`);
+        throw new Error(`token server exited with ${child.exitCode} before it was ready:\n${child.output}`);
       }
       try {
         const answer = await health.check({ service: "tokenservice.v1.TokenService" }, { timeoutMs: 1000 });
@@ -134,8 +110,8 @@ export class RealServer {
         // not listening yet
       }
       if (Date.now() > until) {
-        child.kill("SIGKILL");
-        throw new Error(`token server not SERVING within ${READY_WITHIN_MS} ms:\n${this.output}`);
+        child.kill();
+        throw new Error(`token server not SERVING within ${READY_WITHIN_MS} ms:\n${child.output}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -153,12 +129,4 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set: run the tests through Maven (./mvnw verify -pl clients/typescript -am)`);
-  }
-  return value;
 }
