@@ -38,8 +38,6 @@ public final class ServerConfig {
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
     /** Lifetime of a token whose request says ttl_seconds = 0. */
     public static final long DEFAULT_TTL_SECONDS = 3600;
-    /** The longest lifetime any request may ask for (Agora's documented maximum). */
-    public static final long MAX_TTL_SECONDS = TokenLimits.AGORA_MAX_TTL_SECONDS;
     /** Upper bound for the renewal grace: a token expired longer ago than a day is never renewed. */
     public static final Duration MAX_RENEW_GRACE = Duration.ofDays(1);
 
@@ -217,7 +215,7 @@ public final class ServerConfig {
     }
 
     public TokenLimits tokenLimits() {
-        return new TokenLimits(MAX_TTL_SECONDS);
+        return TokenLimits.agoraDefault();
     }
 
     /** A one-line description safe to log: no certificate. */

@@ -2,6 +2,7 @@ package io.tokenservice.server.denylist;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
@@ -187,17 +188,7 @@ public final class DenyListGate implements AccessGate, AutoCloseable {
         if (s.kind() == ServiceKind.CHAT) {
             return "Chat user id";
         }
-        return isUid(s.identity()) ? "uid" : "account";
-    }
-
-    private static boolean isUid(String identity) {
-        for (int i = 0; i < identity.length(); i++) {
-            char c = identity.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return identity.length() <= 10;
+        return RtcIdentity.isUid(s.identity()) ? "uid" : "account";
     }
 
     private static StatusRuntimeException denied(String what) {

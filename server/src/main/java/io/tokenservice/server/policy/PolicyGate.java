@@ -3,6 +3,7 @@ package io.tokenservice.server.policy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * policy takes effect at the next renewal; InspectToken needs only {@code may_inspect}.
  *
  * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
- * value of 0 or less is judged as {@value CallerPolicy#MAX_TTL_SECONDS} so that an unresolved default
+ * value of 0 or less is judged as {@value TokenLimits#AGORA_MAX_TTL_SECONDS} so that an unresolved default
  * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty.
  */
 public final class PolicyGate implements AccessGate {
@@ -76,7 +77,7 @@ public final class PolicyGate implements AccessGate {
         for (int i = 0, n = services.size(); i < n; i++) {
             checkService(caller, p, services.get(i));
         }
-        long ttl = request.ttlSeconds() > 0 ? request.ttlSeconds() : CallerPolicy.MAX_TTL_SECONDS;
+        long ttl = request.ttlSeconds() > 0 ? request.ttlSeconds() : TokenLimits.AGORA_MAX_TTL_SECONDS;
         if (ttl > p.maxTtlSeconds()) {
             throw denied(caller, "ttl " + ttl + " s exceeds max_ttl_seconds " + p.maxTtlSeconds());
         }

@@ -328,9 +328,9 @@ public record SecurityConfig(ApiKeyRegistry apiKeys, ClientCertificateMapping cl
         }
         List<String> identities = c.has("identities") ? c.strings("identities") : List.of("*");
         long maxTtl = c.integer("max_ttl_seconds", CallerPolicy.DEFAULT_MAX_TTL_SECONDS);
-        if (maxTtl < 1 || maxTtl > CallerPolicy.MAX_TTL_SECONDS) {
+        if (maxTtl < 1 || maxTtl > io.tokenservice.core.issue.TokenLimits.AGORA_MAX_TTL_SECONDS) {
             throw new IllegalArgumentException(c.path("max_ttl_seconds") + ": must be between 1 and "
-                    + CallerPolicy.MAX_TTL_SECONDS);
+                    + io.tokenservice.core.issue.TokenLimits.AGORA_MAX_TTL_SECONDS);
         }
         return new CallerPolicy(globs(c, "apps"), services, globs(c, "channels"), globs(c, identities, "identities"),
                 roles, maxTtl, c.bool("allow_wildcard", false), c.bool("allow_chat_app_token", false),

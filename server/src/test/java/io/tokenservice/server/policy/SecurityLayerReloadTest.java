@@ -123,7 +123,7 @@ class SecurityLayerReloadTest {
             assertThat(layer.config()).isSameAs(dev);
             assertThat(announced).hasSize(1);
             assertThat(layer.maxTtlSeconds(new Caller(SecurityConfig.DEVELOPMENT_CALLER, Caller.AuthMethod.API_KEY)))
-                    .hasValue(CallerPolicy.MAX_TTL_SECONDS);
+                    .hasValue(io.tokenservice.core.issue.TokenLimits.AGORA_MAX_TTL_SECONDS);
         }
     }
 
