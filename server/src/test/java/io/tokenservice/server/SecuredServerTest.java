@@ -238,11 +238,6 @@ class SecuredServerTest {
         }
     }
 
-    private static Path pem(Path file, String type, byte[] der) throws Exception {
-        String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-        return Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n");
-    }
-
     private static ManagedChannel tlsChannel(int port, TestPki.Identity client) {
         TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder()
                 .trustManager(TestPki.get().trustManagers());
@@ -304,9 +299,9 @@ class SecuredServerTest {
     void mutualTlsMapsTheCertificateSubjectToACaller() throws Exception {
         TestPki pki = TestPki.get();
         Map<String, String> env = Map.of(
-                "TLS_CERT_FILE", pem(dir.resolve("tls.crt"), "CERTIFICATE", pki.server.leaf().getEncoded()).toString(),
-                "TLS_KEY_FILE", pem(dir.resolve("tls.key"), "PRIVATE KEY", pki.server.key().getEncoded()).toString(),
-                "TLS_CLIENT_CA_FILE", pem(dir.resolve("client-ca.crt"), "CERTIFICATE", pki.ca.getEncoded()).toString());
+                "TLS_CERT_FILE", pki.server.certificateFile().toString(),
+                "TLS_KEY_FILE", pki.server.keyFile().toString(),
+                "TLS_CLIENT_CA_FILE", pki.caFile.toString());
         try (LogCapture audit = LogCapture.of(JsonAuditSink.LOGGER_NAME);
                 Launched s = startWithYaml(env, "      client_certificates: [\"cn:web-backend\"]\n")) {
             ManagedChannel known = tlsChannel(s.server.port(), pki.knownClient);
