@@ -161,16 +161,10 @@ public final class ApiKeyRegistry {
             return add(caller, sha256(plaintextKey));
         }
 
-        /** Adds a key by its configuration hash {@code sha256:<hex>}. */
+        /** Adds a key by its configuration hash {@code sha256:<hex>} (see {@link #parseConfigHash}). */
         public Builder addConfigHash(String caller, String configHash) {
             checkCallerName(caller);
-            byte[] hash;
-            try {
-                hash = parseConfigHash(configHash);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("caller '" + caller + "': " + e.getMessage(), e);
-            }
-            return add(caller, hash);
+            return add(caller, parseConfigHash(configHash));
         }
 
         /** Adds every {@code caller=key} pair of the comma-separated quick-start form. */
