@@ -84,10 +84,6 @@ public final class Authenticator {
         this.snapshot = Objects.requireNonNull(credentials, "credentials");
     }
 
-    public Snapshot current() {
-        return snapshot.get();
-    }
-
     /**
      * @param authorization the {@code authorization} metadata value, or null
      * @param session the call's TLS session, or null for plaintext
