@@ -9,11 +9,6 @@ import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.tokenservice.server.access.Caller;
-import io.tokenservice.server.access.GrantRequest;
-import io.tokenservice.server.access.Rpc;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,18 +17,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RateLimitGateTest {
-    private static final Caller WEB = new Caller("web", Caller.AuthMethod.API_KEY);
-    private static final Caller MOBILE = new Caller("mobile", Caller.AuthMethod.API_KEY);
-    private static final GrantRequest ANY = new GrantRequest(Rpc.INSPECT_TOKEN, "app", List.of(), 0);
+class RateLimiterTest {
+    private static final String WEB = "web";
+    private static final String MOBILE = "mobile";
+    private static final RateLimit WEB_LIMIT = new RateLimit(2, 3);
+    private static final RateLimit MOBILE_LIMIT = new RateLimit(1, 1);
     private static final long SECOND = 1_000_000_000L;
 
     private final AtomicLong now = new AtomicLong(123_456_789L);
-    private final RateLimitGate gate = new RateLimitGate(Map.of("web", new RateLimit(2, 3)), new RateLimit(1, 1),
-            now::get);
+    private final RateLimiter limiter = new RateLimiter(now::get);
 
-    private StatusRuntimeException refusal(Caller caller) {
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> gate.check(caller, ANY));
+    private void call(String caller) {
+        limiter.acquire(caller, caller.equals(WEB) ? WEB_LIMIT : MOBILE_LIMIT);
+    }
+
+    private StatusRuntimeException refusal(String caller) {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> call(caller));
         assertThat(e).as("expected RESOURCE_EXHAUSTED").isNotNull();
         return e;
     }
@@ -48,7 +47,7 @@ class RateLimitGateTest {
     @Test
     void burstThenRefusedWithRetryInfoThenRecovered() throws Exception {
         for (int i = 0; i < 3; i++) {
-            gate.check(WEB, ANY);
+            call(WEB);
         }
         StatusRuntimeException e = refusal(WEB);
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -60,12 +59,12 @@ class RateLimitGateTest {
         assertThat(retryMillis(refusal(WEB))).as("refusals do not consume tokens").isEqualTo(300);
 
         now.addAndGet(3 * SECOND / 10);
-        gate.check(WEB, ANY);
+        call(WEB);
         refusal(WEB);
 
         now.addAndGet(10 * SECOND);
         for (int i = 0; i < 3; i++) {
-            gate.check(WEB, ANY);
+            call(WEB);
         }
         refusal(WEB);
     }
@@ -73,50 +72,50 @@ class RateLimitGateTest {
     @Test
     void steadyRateIsSustained() {
         for (int i = 0; i < 1000; i++) {
-            gate.check(WEB, ANY);
+            call(WEB);
             now.addAndGet(SECOND / 2);
         }
     }
 
     @Test
     void callersHaveTheirOwnBuckets() throws Exception {
-        gate.check(MOBILE, ANY);
+        call(MOBILE);
         assertThat(retryMillis(refusal(MOBILE))).isEqualTo(1000);
-        assertThatCode(() -> gate.check(WEB, ANY)).doesNotThrowAnyException();
-        assertThat(gate.limitOf("mobile")).isEqualTo(new RateLimit(1, 1));
+        assertThatCode(() -> call(WEB)).doesNotThrowAnyException();
     }
 
     @Test
-    void reloadKeepsUnchangedBucketsAndResetsChangedOnes() {
+    void aReloadKeepsUnchangedBucketsAndResetsChangedOnes() {
         for (int i = 0; i < 3; i++) {
-            gate.check(WEB, ANY);
+            call(WEB);
         }
-        gate.check(MOBILE, ANY);
-        gate.update(Map.of("web", new RateLimit(2, 3)), new RateLimit(5, 5));
-        refusal(WEB);
-        gate.check(MOBILE, ANY);
-        gate.update(Map.of("web", new RateLimit(2, 4)), new RateLimit(5, 5));
+        call(MOBILE);
+        // the configuration changes the limit of mobile only
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, new RateLimit(2, 3))))
+                .as("an unchanged limit keeps its (empty) bucket").isNotNull();
+        limiter.acquire(MOBILE, new RateLimit(5, 5));
         for (int i = 0; i < 4; i++) {
-            gate.check(WEB, ANY);
+            limiter.acquire(WEB, new RateLimit(2, 4));
         }
-        refusal(WEB);
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, new RateLimit(2, 4))))
+                .as("a changed limit starts with a full bucket of its size").isNotNull();
     }
 
     @Test
     void retryDelayIsRoundedUpToAMillisecond() throws Exception {
-        RateLimitGate fast = new RateLimitGate(Map.of(), new RateLimit(3, 1), now::get);
-        fast.check(WEB, ANY);
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> fast.check(WEB, ANY));
+        RateLimit fast = new RateLimit(3, 1);
+        limiter.acquire(WEB, fast);
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, fast));
         assertThat(retryMillis(e)).isEqualTo(334);
         now.addAndGet(333_333_332L);
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> fast.check(WEB, ANY))).isNotNull();
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, fast))).isNotNull();
         now.addAndGet(1);
-        fast.check(WEB, ANY);
+        limiter.acquire(WEB, fast);
     }
 
     @Test
     void concurrentCallersNeverExceedTheBurst() throws Exception {
-        RateLimitGate g = new RateLimitGate(Map.of(), new RateLimit(0.001, 100), now::get);
+        RateLimit slow = new RateLimit(0.001, 100);
         AtomicInteger admitted = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch start = new CountDownLatch(1);
@@ -130,7 +129,7 @@ class RateLimitGateTest {
                     }
                     for (int i = 0; i < 1000; i++) {
                         try {
-                            g.check(WEB, ANY);
+                            limiter.acquire(WEB, slow);
                             admitted.incrementAndGet();
                         } catch (StatusRuntimeException expected) {
                             // refused
