@@ -8,36 +8,28 @@ import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
-import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The image's health check command against a real token server, a draining server and nothing at all. */
 class HealthProbeTest {
-    private static TestServer server;
-    private static String target;
+    @RegisterExtension
+    static final TokenServerExtension server = new TokenServerExtension();
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.netty();
-        target = "127.0.0.1:" + server.server.port();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    private static String target() {
+        return "127.0.0.1:" + server.server().port();
     }
 
     private int probe(String... args) {
@@ -51,18 +43,18 @@ class HealthProbeTest {
 
     @Test
     void aServingServerIsHealthy() {
-        assertThat(probe(target)).isZero();
+        assertThat(probe(target())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("SERVING");
     }
 
     @Test
     void theTokenServiceByNameIsHealthy() {
-        assertThat(probe("--service", TokenServiceGrpc.SERVICE_NAME, "--timeout-seconds", "5", target)).isZero();
+        assertThat(probe("--service", TokenServiceGrpc.SERVICE_NAME, "--timeout-seconds", "5", target())).isZero();
     }
 
     @Test
     void anUnknownServiceIsUnhealthy() {
-        assertThat(probe("--service", "no.such.Service", target)).isEqualTo(1);
+        assertThat(probe("--service", "no.such.Service", target())).isEqualTo(1);
         assertThat(stderr()).contains("NOT_FOUND");
     }
 
