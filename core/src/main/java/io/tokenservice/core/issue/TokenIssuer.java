@@ -66,7 +66,7 @@ public final class TokenIssuer {
 
     /** An FPA login token, as Agora's {@code FpaTokenBuilder} writes it for the same lifetime. */
     public IssuedToken issueFpa(AppCredentials app, FpaTokenRequest request) {
-        // 0: the login lasts as long as the token, which is what Agora's builders write.
+        // Agora's builders give the login no lifetime of its own (0), whatever the token's.
         return sign(app, request.ttlSeconds(), List.of(new Service.Fpa(List.of(new Privilege(Service.FPA_LOGIN, 0)))));
     }
 
