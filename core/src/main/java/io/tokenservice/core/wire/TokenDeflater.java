@@ -5,27 +5,33 @@ import java.util.Arrays;
 /**
  * A zlib (RFC 1950) encoder for token-sized input: zlib's own level-6 match finder (the lazy matcher
  * with good/lazy/nice/chain = 8/16/128/128, 15 hash bits, a 32 KiB window) followed by one final
- * block with the fixed Huffman code of RFC 1951, or a stored block where zlib would store.
+ * block with the fixed Huffman code of RFC 1951, or a stored block where zlib would store; so the
+ * JDK's bytes exactly wherever zlib picks one of those, as it does for nearly every token.
  *
  * <p>Why not {@link java.util.zip.Deflater}: at a few hundred bytes, zlib spends most of its time
  * clearing its 64 KiB hash table and building Huffman trees it then throws away, and a token's
- * deflate costs more than its signature. zlib picks the fixed code for nearly every token because a
- * dynamic block's header does not pay off on such short input, so this class produces the JDK's bytes
- * exactly whenever zlib picks the fixed (or stored) block: every reference vector, nearly every token
- * with short names, about nine in ten with 255-character user accounts. When zlib would have found a dynamic block a few bytes
- * shorter, this one is that much longer; the stream is still valid zlib that every inflater reads,
- * which is all the 007 format requires (its compressed bytes are not canonical anyway: zlib-ng and
- * other deflaters produce different ones).
+ * deflate costs more than its signature. A dynamic block's header does not pay off on short input,
+ * but on longer input with few distinct bytes it can (a 160-resource RTM2 token: 473 bytes against
+ * 682 with the fixed code). So over {@link #SMALL_INPUT} bytes the symbols are counted as they are
+ * written, and where a lower bound of zlib's dynamic block ({@link DynamicBlockBound}) cannot show
+ * that it would save at most {@link Zlib#MAX_EXCESS_BYTES}, {@link #deflate} declines and {@link Zlib}
+ * asks zlib itself. Up to that length the fixed code is kept without counting: counting and bounding
+ * would make the common token half again as slow, and on such short token contents zlib's dynamic
+ * block saves at most a few bytes (see {@link Zlib#MAX_EXCESS_BYTES}).
  *
  * <p>Limited to {@link #MAX_INPUT} bytes, which keeps zlib's matcher on its simplest path, exactly
  * reproducible here: all input sits in the window at once, the window never slides, and every
  * symbol fits one block. {@link Zlib} sends longer input to the JDK.
  *
  * <p>Not thread-safe: {@link Zlib} keeps one per thread, so the tables are allocated once and only
- * the hash slots a call wrote are cleared afterwards.
+ * the hash slots and symbol counts a call wrote are cleared afterwards.
  */
-final class FixedHuffmanDeflater {
+final class TokenDeflater {
     static final int MAX_INPUT = 8192;
+    /** Input up to this long keeps the fixed (or stored) block without weighing a dynamic one. */
+    static final int SMALL_INPUT = 176;
+    /** A stored block's header byte (3 bits, padded) and its LEN and NLEN fields. */
+    private static final int STORED_BLOCK_OVERHEAD = 5;
 
     private static final int GOOD_LENGTH = 8;
     private static final int MAX_LAZY = 16;
@@ -49,6 +55,10 @@ final class FixedHuffmanDeflater {
     /** For a distance minus 1 below 8192: the 5-bit distance code followed by its extra bits, and the count. */
     private static final int[] DISTANCE_BITS = new int[MAX_INPUT];
     private static final int[] DISTANCE_LENGTH = new int[MAX_INPUT];
+    /** For a match length minus 3: its literal/length symbol (257..285). */
+    private static final short[] LENGTH_SYMBOL = new short[256];
+    /** For a distance minus 1 below 8192: its distance code (0..25). */
+    private static final byte[] DISTANCE_CODE = new byte[MAX_INPUT];
     private static final int END_OF_BLOCK = 256;
 
     static {
@@ -86,6 +96,7 @@ final class FixedHuffmanDeflater {
             for (int extra = 0; extra < 1 << distanceExtra[code]; extra++) {
                 DISTANCE_BITS[base] = reversed(code, 5) | extra << 5;
                 DISTANCE_LENGTH[base] = 5 + distanceExtra[code];
+                DISTANCE_CODE[base] = (byte) code;
                 base++;
             }
         }
@@ -94,6 +105,7 @@ final class FixedHuffmanDeflater {
     private static void setMatch(int lengthMinus3, int symbol, int extra, int extraBits) {
         MATCH_BITS[lengthMinus3] = LITERAL_BITS[symbol] | extra << LITERAL_LENGTH[symbol];
         MATCH_LENGTH[lengthMinus3] = LITERAL_LENGTH[symbol] + extraBits;
+        LENGTH_SYMBOL[lengthMinus3] = (short) symbol;
     }
 
     private static int reversed(int code, int length) {
@@ -115,8 +127,20 @@ final class FixedHuffmanDeflater {
     private long bitBuffer;
     private int bitCount;
     private int matchStart;
+    /** Whether {@link #compress} counts the symbols it writes: over {@link #SMALL_INPUT} bytes. */
+    private boolean counting;
+    /** How often each literal/length symbol and distance code was written, and which were. */
+    private final int[] literalFrequency = new int[DynamicBlockBound.LITERAL_LENGTH_SYMBOLS];
+    private final int[] distanceFrequency = new int[DynamicBlockBound.DISTANCE_CODES];
+    private final long[] literalsUsed = new long[(DynamicBlockBound.LITERAL_LENGTH_SYMBOLS + 63) / 64];
+    private final long[] distancesUsed = new long[1];
+    private final DynamicBlockBound dynamicBlockBound = new DynamicBlockBound();
 
-    /** The complete zlib stream for {@code input[0, length)}, {@code length <= MAX_INPUT}. */
+    /**
+     * The complete zlib stream for {@code input[0, length)}, {@code length <= MAX_INPUT}; or null where
+     * zlib's dynamic Huffman block might be more than {@link Zlib#MAX_EXCESS_BYTES} shorter than the
+     * block written here, which only zlib itself can tell.
+     */
     byte[] deflate(byte[] input, int length) {
         if (length > MAX_INPUT) {
             throw new IllegalArgumentException("input longer than " + MAX_INPUT + " bytes");
@@ -129,6 +153,7 @@ final class FixedHuffmanDeflater {
         bitBuffer = 0;
         bitCount = 0;
         matchStart = 0;
+        counting = length > SMALL_INPUT;
 
         writeBits(0b011, 3); // final block, fixed Huffman code
         compress(length);
@@ -136,9 +161,14 @@ final class FixedHuffmanDeflater {
         flushBits();
         clearHashHeads(length);
 
-        // zlib compares sizes in whole bytes including the 3 block-header bits, and stores on a tie.
+        // zlib compares sizes in whole bytes including the 3 block-header bits, and stores on a tie
+        // (although a stored block then takes a byte more).
         int fixedBytes = outPos - 2;
-        if (length + 4 <= fixedBytes) {
+        boolean stored = length + 4 <= fixedBytes;
+        if (counting && dynamicBlockMayBeShorter(stored ? length + STORED_BLOCK_OVERHEAD : fixedBytes)) {
+            return null;
+        }
+        if (stored) {
             writeStoredBlock(length);
         }
         int adler = adler32(length);
@@ -147,6 +177,25 @@ final class FixedHuffmanDeflater {
         out[outPos++] = (byte) (adler >>> 8);
         out[outPos++] = (byte) adler;
         return Arrays.copyOf(out, outPos);
+    }
+
+    /** Whether the bound leaves zlib's dynamic block more than the tolerance shorter than ours. */
+    private boolean dynamicBlockMayBeShorter(int ourBlockBytes) {
+        literalFrequency[END_OF_BLOCK] = 1;
+        literalsUsed[END_OF_BLOCK >>> 6] |= 1L << END_OF_BLOCK;
+        int bound = dynamicBlockBound.bytes(literalFrequency, literalsUsed, distanceFrequency, distancesUsed);
+        clearFrequencies(literalFrequency, literalsUsed);
+        clearFrequencies(distanceFrequency, distancesUsed);
+        return ourBlockBytes - bound > Zlib.MAX_EXCESS_BYTES;
+    }
+
+    private static void clearFrequencies(int[] frequency, long[] used) {
+        for (int word = 0; word < used.length; word++) {
+            for (long bits = used[word]; bits != 0; bits &= bits - 1) {
+                frequency[word << 6 | Long.numberOfTrailingZeros(bits)] = 0;
+            }
+            used[word] = 0;
+        }
     }
 
     /**
@@ -194,8 +243,7 @@ final class FixedHuffmanDeflater {
                 strstart++;
             } else {
                 if (matchAvailable) {
-                    int literal = w[strstart - 1] & 0xFF;
-                    writeBits(LITERAL_BITS[literal], LITERAL_LENGTH[literal]);
+                    writeLiteral(w[strstart - 1] & 0xFF);
                 }
                 matchAvailable = true;
                 strstart++;
@@ -203,8 +251,7 @@ final class FixedHuffmanDeflater {
             }
         }
         if (matchAvailable) {
-            int literal = w[strstart - 1] & 0xFF;
-            writeBits(LITERAL_BITS[literal], LITERAL_LENGTH[literal]);
+            writeLiteral(w[strstart - 1] & 0xFF);
         }
     }
 
@@ -244,9 +291,25 @@ final class FixedHuffmanDeflater {
         return Math.min(bestLength, lookahead);
     }
 
+    private void writeLiteral(int literal) {
+        writeBits(LITERAL_BITS[literal], LITERAL_LENGTH[literal]);
+        if (counting) {
+            literalFrequency[literal]++;
+            literalsUsed[literal >>> 6] |= 1L << literal;
+        }
+    }
+
     private void writeMatch(int distance, int matchLength) {
         writeBits(MATCH_BITS[matchLength - MIN_MATCH], MATCH_LENGTH[matchLength - MIN_MATCH]);
         writeBits(DISTANCE_BITS[distance - 1], DISTANCE_LENGTH[distance - 1]);
+        if (counting) {
+            int symbol = LENGTH_SYMBOL[matchLength - MIN_MATCH];
+            int code = DISTANCE_CODE[distance - 1];
+            literalFrequency[symbol]++;
+            literalsUsed[symbol >>> 6] |= 1L << symbol;
+            distanceFrequency[code]++;
+            distancesUsed[0] |= 1L << code;
+        }
     }
 
     /** Undoes only the hash slots this call wrote: positions up to length - 3 were hashed. */
