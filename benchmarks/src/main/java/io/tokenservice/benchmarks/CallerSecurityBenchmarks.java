@@ -68,8 +68,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       value against 2 and 50 stored keys (one SHA-256 plus one constant-time comparison per stored key);</li>
  *   <li>{@code policyCheck}: {@link PolicyGate#check} of an allowed RTC grant against channel and identity
  *       globs;</li>
- *   <li>{@code composedGate}: {@link SecurityLayer#accessGate()}, i.e. rate limit (never refusing), policy
- *       and a deny-list of {@value #DENY_ENTRIES} entries;</li>
+ *   <li>{@code composedGate}: {@link SecurityLayer#accessGate()} as a call meets it: admission when the call
+ *       starts (rate limit, never refusing, and may the caller call the RPC), the app the request names, and
+ *       the whole grant (policy and a deny-list of {@value #DENY_ENTRIES} entries);</li>
  *   <li>{@code roundTrip*}: one IssueRtcToken over an in-process channel (direct executors on both sides,
  *       so the whole call runs on the benchmark thread) through a real {@link TokenServer}: anonymous
  *       without audit, anonymous with the JSON audit sink, and secured the way {@code SecuredServer} wires
@@ -263,6 +264,8 @@ public class CallerSecurityBenchmarks {
 
     @Benchmark
     public GrantRequest composedGate(GateState s) {
+        s.composed.admit(s.caller, s.grant.rpc());
+        s.composed.admitApp(s.caller, s.grant.rpc(), s.grant.appId());
         s.composed.check(s.caller, s.grant);
         return s.grant;
     }

@@ -20,6 +20,8 @@ import io.tokenservice.server.config.TlsConfig;
 import io.tokenservice.server.inspect.InspectHandler;
 import io.tokenservice.server.issue.IssueHandler;
 import io.tokenservice.server.renew.RenewHandler;
+import io.tokenservice.server.rpc.CallAdmission;
+import io.tokenservice.server.rpc.CallRefusals;
 import io.tokenservice.server.rpc.UnaryCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,7 +91,8 @@ public final class TokenServer implements AutoCloseable {
         HealthStatusManager health = new HealthStatusManager();
         builder.directExecutor()
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .addService(ServerInterceptors.intercept(endpoint(config), interceptors(config)))
+                .addService(ServerInterceptors.intercept(endpoint(config),
+                        interceptors(config, new CallRefusals(config.auditSink(), config.clock()))))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
@@ -119,12 +122,14 @@ public final class TokenServer implements AutoCloseable {
 
     /**
      * The token service's interceptors, in {@code ServerInterceptors.intercept} order (the last runs
-     * first): the configured ones reversed, then the authenticator (or the anonymous caller), so the
-     * authenticator runs first and the others in the order they were added.
+     * first): the configured ones reversed, the admission, then the authenticator (or the anonymous
+     * caller), so the authenticator runs first, then the admission (rate limit, may this caller call this
+     * RPC, before the request is read), then the others in the order they were added.
      */
-    private static List<ServerInterceptor> interceptors(ServerConfig config) {
+    private static List<ServerInterceptor> interceptors(ServerConfig config, CallRefusals refusals) {
         List<ServerInterceptor> order = new ArrayList<>(config.interceptors());
         java.util.Collections.reverse(order);
+        order.add(new CallAdmission(config.accessGate(), refusals));
         order.add(config.authenticator().orElseGet(AnonymousCallerInterceptor::new));
         return order;
     }

@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.Refusal;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.access.ServiceKind;
@@ -201,7 +202,7 @@ public final class DenyListGate implements AccessGate, AutoCloseable {
     }
 
     private static StatusRuntimeException denied(String what) {
-        return Status.PERMISSION_DENIED.withDescription("deny-list: " + what).asRuntimeException();
+        return Refusal.of(Status.PERMISSION_DENIED.withDescription("deny-list: " + what));
     }
 
     private static State readState(Path file) throws IOException {

@@ -5,10 +5,11 @@ import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.Refusal;
+import io.tokenservice.server.access.Rpc;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
- * Limits each caller's call rate with its own {@link TokenBucket}. Every call through the gate costs a
- * token, whatever its outcome later. A refusal is RESOURCE_EXHAUSTED carrying a
+ * Limits each caller's call rate with its own {@link TokenBucket}. Every call costs a token when it starts
+ * ({@link #admit}, before its request is read), whatever its outcome later, so a caller over its limit
+ * learns nothing more from the server, and one that opens calls without ever sending a request is limited
+ * too. A refusal is RESOURCE_EXHAUSTED carrying a
  * {@code google.rpc.RetryInfo} whose {@code retry_delay} is the time until the next token (rounded up to
  * the millisecond). Time comes from an injected nanosecond source, so tests need no sleeping.
  */
@@ -58,9 +61,13 @@ public final class RateLimitGate implements AccessGate {
     }
 
     @Override
-    public void check(Caller caller, GrantRequest request) {
+    public void admit(Caller caller, Rpc rpc) {
         acquire(caller.name());
     }
+
+    /** Nothing more to decide once the call was admitted. */
+    @Override
+    public void check(Caller caller, GrantRequest request) {}
 
     /** Takes one token from the caller's bucket or throws RESOURCE_EXHAUSTED with RetryInfo. */
     public void acquire(String callerName) {
@@ -89,6 +96,6 @@ public final class RateLimitGate implements AccessGate {
                         + String.format(java.util.Locale.ROOT, "%.3f", millis / 1000.0) + " s")
                 .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(delay).build()))
                 .build();
-        return StatusProto.toStatusRuntimeException(status);
+        return Refusal.of(status);
     }
 }

@@ -5,13 +5,13 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
+import io.tokenservice.server.access.Refusal;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The typed errors of the token service, as gRPC statuses with google.rpc details. Messages name
- * fields, rules and App IDs, never a token or a certificate.
+ * The typed errors of the token service, as gRPC statuses with google.rpc details ({@link Refusal}s: no
+ * stack trace). Messages name fields, rules and App IDs, never a token or a certificate.
  */
 public final class RpcErrors {
     /** google.rpc.ErrorInfo domain of this service's reasons. */
@@ -32,7 +32,7 @@ public final class RpcErrors {
             message.append(separator).append(violation.field()).append(' ').append(violation.description());
             separator = "; ";
         }
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        return Refusal.of(com.google.rpc.Status.newBuilder()
                 .setCode(Code.INVALID_ARGUMENT_VALUE)
                 .setMessage(message.toString())
                 .addDetails(Any.pack(badRequest.build()))
@@ -53,8 +53,13 @@ public final class RpcErrors {
 
     /** FAILED_PRECONDITION with a google.rpc.ErrorInfo carrying {@code reason} and {@code metadata}. */
     public static StatusRuntimeException failedPrecondition(String reason, String message, Map<String, String> metadata) {
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                .setCode(Code.FAILED_PRECONDITION_VALUE)
+        return withErrorInfo(Code.FAILED_PRECONDITION, reason, message, metadata);
+    }
+
+    private static StatusRuntimeException withErrorInfo(Code code, String reason, String message,
+            Map<String, String> metadata) {
+        return Refusal.of(com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
                 .setMessage(message)
                 .addDetails(Any.pack(ErrorInfo.newBuilder()
                         .setReason(reason)
@@ -69,7 +74,7 @@ public final class RpcErrors {
     }
 
     private static StatusRuntimeException plain(Code code, String message) {
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        return Refusal.of(com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message)
                 .build());

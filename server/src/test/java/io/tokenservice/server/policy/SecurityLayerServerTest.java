@@ -68,8 +68,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole security layer over a real Netty server, with a stand-in TokenService that calls the access
- * seam the way the real handlers do (validate, describe the grant, {@code accessGate.check}, sign,
- * {@code auditSink.record}) and signs real 007 tokens.
+ * seam in the server's order (describe the grant, {@code accessGate.admit}, {@code admitApp}, {@code check},
+ * sign, {@code auditSink.record}) and signs real 007 tokens.
  */
 class SecurityLayerServerTest {
     private static final String APP_ID = "0123456789abcdef0123456789abcdef";
@@ -433,6 +433,9 @@ class SecurityLayerServerTest {
                 StreamObserver<IssuedToken> out) {
             var caller = CallerContext.current();
             try {
+                // In the order the server asks: at the call's start, once the app is known, the whole grant.
+                gate.admit(caller, grant.rpc());
+                gate.admitApp(caller, grant.rpc(), grant.appId());
                 gate.check(caller, grant);
             } catch (StatusRuntimeException e) {
                 audit.record(new AuditEvent(Instant.now(), Optional.of(caller), grant.rpc(), Optional.of(grant),

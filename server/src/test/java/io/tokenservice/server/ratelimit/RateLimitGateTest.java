@@ -33,7 +33,7 @@ class RateLimitGateTest {
             now::get);
 
     private StatusRuntimeException refusal(Caller caller) {
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> gate.check(caller, ANY));
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> gate.admit(caller, Rpc.INSPECT_TOKEN));
         assertThat(e).as("expected RESOURCE_EXHAUSTED").isNotNull();
         return e;
     }
@@ -48,7 +48,7 @@ class RateLimitGateTest {
     @Test
     void burstThenRefusedWithRetryInfoThenRecovered() throws Exception {
         for (int i = 0; i < 3; i++) {
-            gate.check(WEB, ANY);
+            gate.admit(WEB, Rpc.INSPECT_TOKEN);
         }
         StatusRuntimeException e = refusal(WEB);
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -60,12 +60,12 @@ class RateLimitGateTest {
         assertThat(retryMillis(refusal(WEB))).as("refusals do not consume tokens").isEqualTo(300);
 
         now.addAndGet(3 * SECOND / 10);
-        gate.check(WEB, ANY);
+        gate.admit(WEB, Rpc.INSPECT_TOKEN);
         refusal(WEB);
 
         now.addAndGet(10 * SECOND);
         for (int i = 0; i < 3; i++) {
-            gate.check(WEB, ANY);
+            gate.admit(WEB, Rpc.INSPECT_TOKEN);
         }
         refusal(WEB);
     }
@@ -73,31 +73,31 @@ class RateLimitGateTest {
     @Test
     void steadyRateIsSustained() {
         for (int i = 0; i < 1000; i++) {
-            gate.check(WEB, ANY);
+            gate.admit(WEB, Rpc.INSPECT_TOKEN);
             now.addAndGet(SECOND / 2);
         }
     }
 
     @Test
     void callersHaveTheirOwnBuckets() throws Exception {
-        gate.check(MOBILE, ANY);
+        gate.admit(MOBILE, Rpc.INSPECT_TOKEN);
         assertThat(retryMillis(refusal(MOBILE))).isEqualTo(1000);
-        assertThatCode(() -> gate.check(WEB, ANY)).doesNotThrowAnyException();
+        assertThatCode(() -> gate.admit(WEB, Rpc.INSPECT_TOKEN)).doesNotThrowAnyException();
         assertThat(gate.limitOf("mobile")).isEqualTo(new RateLimit(1, 1));
     }
 
     @Test
     void reloadKeepsUnchangedBucketsAndResetsChangedOnes() {
         for (int i = 0; i < 3; i++) {
-            gate.check(WEB, ANY);
+            gate.admit(WEB, Rpc.INSPECT_TOKEN);
         }
-        gate.check(MOBILE, ANY);
+        gate.admit(MOBILE, Rpc.INSPECT_TOKEN);
         gate.update(Map.of("web", new RateLimit(2, 3)), new RateLimit(5, 5));
         refusal(WEB);
-        gate.check(MOBILE, ANY);
+        gate.admit(MOBILE, Rpc.INSPECT_TOKEN);
         gate.update(Map.of("web", new RateLimit(2, 4)), new RateLimit(5, 5));
         for (int i = 0; i < 4; i++) {
-            gate.check(WEB, ANY);
+            gate.admit(WEB, Rpc.INSPECT_TOKEN);
         }
         refusal(WEB);
     }
@@ -105,13 +105,13 @@ class RateLimitGateTest {
     @Test
     void retryDelayIsRoundedUpToAMillisecond() throws Exception {
         RateLimitGate fast = new RateLimitGate(Map.of(), new RateLimit(3, 1), now::get);
-        fast.check(WEB, ANY);
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> fast.check(WEB, ANY));
+        fast.admit(WEB, Rpc.INSPECT_TOKEN);
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> fast.admit(WEB, Rpc.INSPECT_TOKEN));
         assertThat(retryMillis(e)).isEqualTo(334);
         now.addAndGet(333_333_332L);
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> fast.check(WEB, ANY))).isNotNull();
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> fast.admit(WEB, Rpc.INSPECT_TOKEN))).isNotNull();
         now.addAndGet(1);
-        fast.check(WEB, ANY);
+        fast.admit(WEB, Rpc.INSPECT_TOKEN);
     }
 
     @Test
@@ -130,7 +130,7 @@ class RateLimitGateTest {
                     }
                     for (int i = 0; i < 1000; i++) {
                         try {
-                            g.check(WEB, ANY);
+                            g.admit(WEB, Rpc.INSPECT_TOKEN);
                             admitted.incrementAndGet();
                         } catch (StatusRuntimeException expected) {
                             // refused
@@ -144,6 +144,15 @@ class RateLimitGateTest {
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(admitted).hasValue(100);
+    }
+
+    @Test
+    void aCallIsChargedWhenItIsAdmittedAndNeverAgain() {
+        for (int i = 0; i < 3; i++) {
+            gate.admit(WEB, Rpc.ISSUE_RTC_TOKEN);
+        }
+        assertThatCode(() -> gate.check(WEB, ANY)).as("the whole grant, once admitted").doesNotThrowAnyException();
+        assertThat(refusal(WEB).getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     }
 
     @Test
