@@ -23,6 +23,7 @@ import io.tokenservice.server.renew.RenewHandler;
 import io.tokenservice.server.rpc.CallAdmission;
 import io.tokenservice.server.rpc.CallRefusals;
 import io.tokenservice.server.rpc.UnaryCalls;
+import io.tokenservice.server.transport.TransportLogThrottle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -60,12 +61,13 @@ public final class TokenServer implements AutoCloseable {
 
     /**
      * Starts a Netty server on {@code config.grpcPort()} (0 = ephemeral; see {@link #port()}), with TLS
-     * if configured.
+     * if configured, and the transport's per-request log records throttled ({@link TransportLogThrottle}).
      *
      * @throws IOException if the port cannot be bound
      * @throws ConfigException if the TLS certificate or key cannot be used
      */
     public static TokenServer start(ServerConfig config) throws IOException {
+        TransportLogThrottle.install();
         ServerBuilder<?> builder;
         try {
             builder = Grpc.newServerBuilderForPort(config.grpcPort(), credentials(config));
