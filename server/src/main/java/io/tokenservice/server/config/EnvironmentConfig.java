@@ -4,6 +4,7 @@ import io.tokenservice.core.validation.InputRules;
 import io.tokenservice.core.validation.InvalidTokenInputException;
 import io.tokenservice.env.Environment;
 import io.tokenservice.env.EnvironmentException;
+import io.tokenservice.server.transport.TransportLimits;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -98,6 +99,7 @@ final class EnvironmentConfig {
         builder.shutdownGrace(Duration.ofSeconds(number(SHUTDOWN_GRACE_SECONDS, "shutdownGraceSeconds", yamlShutdown,
                 (int) ServerConfig.DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0, 3600)));
         tls(builder, yaml);
+        builder.transportLimits(transportLimits(yaml == null ? Map.of() : yaml.transport()));
         return builder.build();
     }
 
@@ -184,6 +186,87 @@ final class EnvironmentConfig {
             // reported below
         }
         throw new ConfigException(name + ": must be a whole number from " + min + " to " + max);
+    }
+
+    // ---- Transport limits (issue 9): each an environment variable over a key of the YAML transport: section.
+
+    static final String MAX_CONCURRENT_CALLS_PER_CONNECTION = "MAX_CONCURRENT_CALLS_PER_CONNECTION";
+    static final String MAX_PUBLIC_CALLS_PER_CONNECTION = "MAX_PUBLIC_CALLS_PER_CONNECTION";
+    static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
+    static final String MAX_HEADER_LIST_BYTES = "MAX_HEADER_LIST_BYTES";
+    static final String FIRST_MESSAGE_TIMEOUT_SECONDS = "FIRST_MESSAGE_TIMEOUT_SECONDS";
+    static final String MAX_CONNECTION_IDLE_SECONDS = "MAX_CONNECTION_IDLE_SECONDS";
+    static final String MAX_CONNECTION_AGE_SECONDS = "MAX_CONNECTION_AGE_SECONDS";
+    static final String MAX_CONNECTION_AGE_GRACE_SECONDS = "MAX_CONNECTION_AGE_GRACE_SECONDS";
+    static final String PERMIT_KEEPALIVE_TIME_SECONDS = "PERMIT_KEEPALIVE_TIME_SECONDS";
+    static final String PERMIT_KEEPALIVE_WITHOUT_CALLS = "PERMIT_KEEPALIVE_WITHOUT_CALLS";
+    static final String UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS = "UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS";
+    static final String MAX_UNAUTHENTICATED_CONNECTIONS = "MAX_UNAUTHENTICATED_CONNECTIONS";
+
+    private TransportLimits transportLimits(Map<String, String> yaml) {
+        TransportLimits d = TransportLimits.DEFAULTS;
+        int maxSeconds = (int) TransportLimits.MAX_DURATION.toSeconds();
+        TransportLimits.Builder limits = d.toBuilder()
+                .maxConcurrentCallsPerConnection(limit(MAX_CONCURRENT_CALLS_PER_CONNECTION,
+                        "maxConcurrentCallsPerConnection", yaml, d.maxConcurrentCallsPerConnection(), 1,
+                        TransportLimits.MAX_CALLS_PER_CONNECTION))
+                .maxPublicCallsPerConnection(limit(MAX_PUBLIC_CALLS_PER_CONNECTION, "maxPublicCallsPerConnection", yaml,
+                        d.maxPublicCallsPerConnection(), 1, TransportLimits.MAX_CALLS_PER_CONNECTION))
+                .maxRequestBytes(limit(MAX_REQUEST_BYTES, "maxRequestBytes", yaml, d.maxRequestBytes(),
+                        TransportLimits.MIN_REQUEST_BYTES, TransportLimits.MAX_REQUEST_BYTES))
+                .maxHeaderListBytes(limit(MAX_HEADER_LIST_BYTES, "maxHeaderListBytes", yaml, d.maxHeaderListBytes(),
+                        TransportLimits.MIN_HEADER_LIST_BYTES, TransportLimits.MAX_HEADER_LIST_BYTES))
+                .firstMessageTimeout(seconds(FIRST_MESSAGE_TIMEOUT_SECONDS, "firstMessageTimeoutSeconds", yaml,
+                        d.firstMessageTimeout(), 1, maxSeconds))
+                .maxConnectionIdle(seconds(MAX_CONNECTION_IDLE_SECONDS, "maxConnectionIdleSeconds", yaml,
+                        d.maxConnectionIdle(), 0, maxSeconds))
+                .maxConnectionAge(seconds(MAX_CONNECTION_AGE_SECONDS, "maxConnectionAgeSeconds", yaml,
+                        d.maxConnectionAge(), 0, maxSeconds))
+                .maxConnectionAgeGrace(seconds(MAX_CONNECTION_AGE_GRACE_SECONDS, "maxConnectionAgeGraceSeconds", yaml,
+                        d.maxConnectionAgeGrace(), 0, maxSeconds))
+                .permitKeepAliveTime(seconds(PERMIT_KEEPALIVE_TIME_SECONDS, "permitKeepAliveTimeSeconds", yaml,
+                        d.permitKeepAliveTime(), 0, maxSeconds))
+                .permitKeepAliveWithoutCalls(flag(PERMIT_KEEPALIVE_WITHOUT_CALLS, "permitKeepAliveWithoutCalls", yaml,
+                        d.permitKeepAliveWithoutCalls()))
+                .unauthenticatedConnectionTimeout(seconds(UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS,
+                        "unauthenticatedConnectionTimeoutSeconds", yaml, d.unauthenticatedConnectionTimeout(), 1,
+                        maxSeconds))
+                .maxUnauthenticatedConnections(limit(MAX_UNAUTHENTICATED_CONNECTIONS, "maxUnauthenticatedConnections",
+                        yaml, d.maxUnauthenticatedConnections(), 1, TransportLimits.MAX_UNAUTHENTICATED_CONNECTIONS));
+        try {
+            return limits.build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("transport limits: " + e.getMessage());
+        }
+    }
+
+    private int limit(String variable, String yamlKey, Map<String, String> yaml, int defaultValue, int min, int max) {
+        return number(variable, "transport." + yamlKey, Optional.ofNullable(yaml.get(yamlKey)), defaultValue, min, max);
+    }
+
+    /** Whole seconds; 0 may mean "never" where {@code min} allows it (see {@link TransportLimits}). */
+    private Duration seconds(String variable, String yamlKey, Map<String, String> yaml, Duration defaultValue,
+            int min, int max) {
+        Optional<String> fromYaml = Optional.ofNullable(yaml.get(yamlKey));
+        if (get(variable).isEmpty() && fromYaml.isEmpty()) {
+            return defaultValue;
+        }
+        return Duration.ofSeconds(number(variable, "transport." + yamlKey, fromYaml, 0, min, max));
+    }
+
+    private boolean flag(String variable, String yamlKey, Map<String, String> yaml, boolean defaultValue) {
+        Optional<Value> value = get(variable);
+        String name = value.map(Value::name).orElse(get(TOKEN_SERVICE_CONFIG).map(Value::text).orElse("config file")
+                + ": transport." + yamlKey);
+        String text = value.map(v -> v.text().strip()).orElse(yaml.get(yamlKey));
+        if (text == null) {
+            return defaultValue;
+        }
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + ": must be true or false");
+        };
     }
 
     /** A set, non-blank variable ("APP_ID=" in a compose file means unset). */

@@ -8,6 +8,7 @@ import io.tokenservice.core.validation.InvalidTokenInputException;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.transport.TransportLimits;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class ServerConfig {
     private final AuditSink auditSink;
     private final Function<Caller, OptionalLong> maxTtlForCaller;
     private final Optional<Path> configFile;
+    private final TransportLimits transportLimits;
 
     private ServerConfig(Builder builder) {
         if (builder.grpcPort < 0 || builder.grpcPort > 65535) {
@@ -95,6 +97,7 @@ public final class ServerConfig {
         this.auditSink = builder.auditSink;
         this.maxTtlForCaller = builder.maxTtlForCaller;
         this.configFile = Optional.ofNullable(builder.configFile);
+        this.transportLimits = builder.transportLimits;
     }
 
     public static Builder builder() {
@@ -135,7 +138,8 @@ public final class ServerConfig {
                 .developmentDefault(developmentDefault)
                 .accessGate(accessGate)
                 .auditSink(auditSink)
-                .maxTtlForCaller(maxTtlForCaller);
+                .maxTtlForCaller(maxTtlForCaller)
+                .transportLimits(transportLimits);
         configFile.ifPresent(builder::configFile);
         apps.all().forEach(builder::app);
         tls.ifPresent(t -> {
@@ -216,6 +220,11 @@ public final class ServerConfig {
         return configFile;
     }
 
+    /** What connections and calls may hold of the server (see {@link TransportLimits}). */
+    public TransportLimits transportLimits() {
+        return transportLimits;
+    }
+
     public TokenLimits tokenLimits() {
         return new TokenLimits(MAX_TTL_SECONDS);
     }
@@ -239,6 +248,7 @@ public final class ServerConfig {
         if (authenticator.isEmpty()) {
             s.append(", no caller authentication");
         }
+        s.append("; transport: ").append(transportLimits);
         return s.toString();
     }
 
@@ -266,6 +276,7 @@ public final class ServerConfig {
         private AuditSink auditSink = NO_AUDIT;
         private Function<Caller, OptionalLong> maxTtlForCaller = NO_CALLER_MAX_TTL;
         private Path configFile;
+        private TransportLimits transportLimits = TransportLimits.DEFAULTS;
 
         private Builder() {}
 
@@ -363,6 +374,12 @@ public final class ServerConfig {
         /** Records the YAML file the settings came from (see {@link ServerConfig#configFile()}). */
         public Builder configFile(Path configFile) {
             this.configFile = Objects.requireNonNull(configFile, "configFile");
+            return this;
+        }
+
+        /** Default {@link TransportLimits#DEFAULTS}. */
+        public Builder transportLimits(TransportLimits limits) {
+            this.transportLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

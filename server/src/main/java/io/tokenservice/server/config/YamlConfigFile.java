@@ -42,6 +42,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   certFile: /etc/tls/tls.crt
  *   keyFile: /etc/tls/tls.key
  *   clientCaFile: /etc/tls/clients-ca.crt   # optional
+ * transport:                             # optional: TransportLimits, keys as in TRANSPORT_KEYS
+ *   maxConcurrentCallsPerConnection: 100
  * </pre>
  *
  * Scalars are read as written (the YAML node text), so an all-digit App ID keeps its leading zeros.
@@ -52,15 +54,20 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class YamlConfigFile {
     private static final long MAX_BYTES = 1024 * 1024;
     private static final Set<String> TOP_LEVEL_KEYS =
-            Set.of("apps", "grpcPort", "renewGraceSeconds", "shutdownGraceSeconds", "tls", "security");
+            Set.of("apps", "grpcPort", "renewGraceSeconds", "shutdownGraceSeconds", "tls", "security", "transport");
     private static final Set<String> APP_KEYS = Set.of("appId", "primaryCertificate", "primaryCertificateFile",
             "secondaryCertificate", "secondaryCertificateFile");
     private static final Set<String> TLS_KEYS = Set.of("certFile", "keyFile", "clientCaFile");
+    /** The keys of the {@code transport:} section (transport limits; EnvironmentConfig reads their values). */
+    static final Set<String> TRANSPORT_KEYS = Set.of("maxConcurrentCallsPerConnection", "maxPublicCallsPerConnection",
+            "maxRequestBytes", "maxHeaderListBytes", "firstMessageTimeoutSeconds", "maxConnectionIdleSeconds",
+            "maxConnectionAgeSeconds", "maxConnectionAgeGraceSeconds", "permitKeepAliveTimeSeconds",
+            "permitKeepAliveWithoutCalls", "unauthenticatedConnectionTimeoutSeconds", "maxUnauthenticatedConnections");
 
-    /** The file's settings; absent values were not in the file. */
+    /** The file's settings; absent values were not in the file. {@code transport}: key to value as written. */
     record Settings(List<AppKeys> apps, Optional<String> grpcPort, Optional<String> renewGraceSeconds,
             Optional<String> shutdownGraceSeconds, Optional<Path> tlsCertFile, Optional<Path> tlsKeyFile,
-            Optional<Path> tlsClientCaFile) {}
+            Optional<Path> tlsClientCaFile, Map<String, String> transport) {}
 
     private final String source;
     private final Path baseDir;
@@ -141,9 +148,20 @@ final class YamlConfigFile {
             key = optionalScalar("tls.keyFile", tls).map(baseDir::resolve);
             clientCa = optionalScalar("tls.clientCaFile", tls).map(baseDir::resolve);
         }
+        Map<String, String> transport = new LinkedHashMap<>();
+        Node transportNode = top.get("transport");
+        if (transportNode != null && !isNull(transportNode)) {
+            if (!(transportNode instanceof MappingNode transportMapping)) {
+                throw error("transport", transportNode, "must be a mapping of transport limits");
+            }
+            Map<String, Node> limits = mapping("transport", transportMapping, TRANSPORT_KEYS);
+            for (String name : limits.keySet()) {
+                optionalScalar("transport." + name, limits).ifPresent(value -> transport.put(name, value));
+            }
+        }
         return new Settings(List.copyOf(apps), optionalScalar("grpcPort", top),
                 optionalScalar("renewGraceSeconds", top), optionalScalar("shutdownGraceSeconds", top),
-                cert, key, clientCa);
+                cert, key, clientCa, Map.copyOf(transport));
     }
 
     private AppKeys app(String path, Node node) {

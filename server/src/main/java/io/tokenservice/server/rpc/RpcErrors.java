@@ -17,6 +17,10 @@ public final class RpcErrors {
     /** google.rpc.ErrorInfo domain of this service's reasons. */
     public static final String DOMAIN = "tokenservice.v1";
     public static final String REASON_TOKEN_EXPIRED = "TOKEN_EXPIRED";
+    /** RESOURCE_EXHAUSTED without RetryInfo: the request's metadata is larger than the server accepts. */
+    public static final String REASON_HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE";
+    /** RESOURCE_EXHAUSTED without RetryInfo: the connection has as many health/reflection calls open as allowed. */
+    public static final String REASON_TOO_MANY_OPEN_CALLS = "TOO_MANY_OPEN_CALLS";
 
     private RpcErrors() {}
 
@@ -67,6 +71,14 @@ public final class RpcErrors {
                         .putAllMetadata(metadata)
                         .build()))
                 .build());
+    }
+
+    /**
+     * RESOURCE_EXHAUSTED with a google.rpc.ErrorInfo and no RetryInfo: not the rate limit (whose refusals
+     * carry a RetryInfo), but a request the server will not take as it is.
+     */
+    public static StatusRuntimeException resourceExhausted(String reason, String message, Map<String, String> metadata) {
+        return withErrorInfo(Code.RESOURCE_EXHAUSTED, reason, message, metadata);
     }
 
     public static StatusRuntimeException internal(String message) {
