@@ -31,6 +31,7 @@ import io.tokenservice.server.policy.SecurityConfig;
 import io.tokenservice.server.policy.SecurityLayer;
 import io.tokenservice.server.ratelimit.RateLimit;
 import io.tokenservice.server.ratelimit.RateLimitGate;
+import io.tokenservice.server.transport.HeaderListLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -378,7 +379,28 @@ public class CallerSecurityBenchmarks {
         return s.stub.issueRtcToken(s.request);
     }
 
-    // ---- (5) the audit line ----
+    // ---- (5) the request's metadata size, as the header list limit measures it ----
+
+    @State(Scope.Thread)
+    public static class HeadersState {
+        /** What a grpc-java client with an API key sends, as the server sees it. */
+        final Metadata headers = new Metadata();
+
+        @Setup
+        public void setUp() {
+            headers.put(Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER), "grpc-java-netty/1.85.1");
+            headers.put(Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER), "gzip");
+            headers.put(AuthenticationInterceptor.AUTHORIZATION, "Bearer " + KEY);
+            headers.put(Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER), "9999837u");
+        }
+    }
+
+    @Benchmark
+    public long headerListSize(HeadersState s) {
+        return HeaderListLimit.size(s.headers);
+    }
+
+    // ---- (6) the audit line ----
 
     @State(Scope.Thread)
     public static class AuditState {

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -50,8 +51,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code refusedUnauthenticated}: no credentials (UNAUTHENTICATED);</li>
  *   <li>{@code refusedRateLimited}: a caller whose bucket is empty (RESOURCE_EXHAUSTED);</li>
  *   <li>{@code refusedByPolicy}: a caller whose policy does not allow RTC at all (PERMISSION_DENIED);</li>
- *   <li>{@code issuedOverNetty}: the issued call over a plaintext loopback connection (Netty on both sides),
- *       what a real client's call costs end to end.</li>
+ *   <li>{@code issuedOverNettyBatch}: {@value #BATCH} issued calls at once over one plaintext loopback
+ *       connection (Netty on both sides), what real clients' calls cost end to end; the score is for all of
+ *       them. Calls run concurrently so that the machine is busy with them, not waiting for threads to wake
+ *       up (one call at a time measures mostly scheduling latency on a shared machine).</li>
  * </ul>
  * Every call but the Netty one runs over an in-process channel with direct executors on both sides, so the
  * whole call runs on the benchmark thread. Calls go through {@link ClientCall} with a listener that keeps
@@ -67,6 +70,8 @@ public class RefusalBenchmarks {
     static final String ALLOWED_KEY = "tsk_benchmark_key_allowed_0000000000000000000";
     static final String EMPTY_BUCKET_KEY = "tsk_benchmark_key_limited_0000000000000000000";
     static final String NO_RTC_KEY = "tsk_benchmark_key_rtm_only_000000000000000000";
+    /** Calls per operation of {@code issuedOverNettyBatch}. */
+    static final int BATCH = 32;
     /** One token, then one more every 11.6 days: empty after the first call. */
     static final RateLimit EMPTY_AFTER_ONE = new RateLimit(0.000_001, 1);
 
@@ -224,7 +229,38 @@ public class RefusalBenchmarks {
     }
 
     @Benchmark
-    public Status issuedOverNetty(OverNetty s) {
-        return call(s.channel, ALLOWED_KEY, s.request);
+    public int issuedOverNettyBatch(OverNetty s) {
+        CountDownLatch done = new CountDownLatch(BATCH);
+        AtomicInteger ok = new AtomicInteger();
+        for (int i = 0; i < BATCH; i++) {
+            ClientCall<IssueRtcTokenRequest, IssuedToken> call =
+                    s.channel.newCall(TokenServiceGrpc.getIssueRtcTokenMethod(), CallOptions.DEFAULT);
+            Metadata headers = new Metadata();
+            headers.put(AuthenticationInterceptor.AUTHORIZATION, "Bearer " + ALLOWED_KEY);
+            call.start(new ClientCall.Listener<>() {
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                    if (status.isOk()) {
+                        ok.incrementAndGet();
+                    }
+                    done.countDown();
+                }
+            }, headers);
+            call.request(1);
+            call.sendMessage(s.request);
+            call.halfClose();
+        }
+        try {
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a batch did not end within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (ok.get() != BATCH) {
+            throw new IllegalStateException((BATCH - ok.get()) + " calls of the batch failed");
+        }
+        return ok.get();
     }
 }

@@ -1,7 +1,5 @@
 package io.tokenservice.server.transport;
 
-import static io.tokenservice.server.testing.TestApps.APP_ID;
-import static io.tokenservice.server.testing.TestApps.CERT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
@@ -19,9 +17,7 @@ import io.tokenservice.server.testing.RawHttp2;
 import io.tokenservice.server.testing.TestSecrets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
@@ -42,12 +38,7 @@ class TransportLimitsServerTest {
     Path dir;
 
     private Launched start(String... variables) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
-                "TOKEN_SERVICE_API_KEYS", "web=" + KEY));
-        for (int i = 0; i < variables.length; i += 2) {
-            env.put(variables[i], variables[i + 1]);
-        }
-        return Launched.start(env, dir);
+        return LimitedServer.start(dir, KEY, variables);
     }
 
     static IssueRtcTokenRequest rtc() {

@@ -1,7 +1,5 @@
 package io.tokenservice.server.transport;
 
-import static io.tokenservice.server.testing.TestApps.APP_ID;
-import static io.tokenservice.server.testing.TestApps.CERT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
@@ -17,9 +15,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,12 +39,7 @@ class UnauthenticatedConnectionsTest {
     Path dir;
 
     private Launched start(String... variables) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
-                "TOKEN_SERVICE_API_KEYS", "web=" + KEY));
-        for (int i = 0; i < variables.length; i += 2) {
-            env.put(variables[i], variables[i + 1]);
-        }
-        return Launched.start(env, dir);
+        return LimitedServer.start(dir, KEY, variables);
     }
 
     /** Whether the server closed {@code socket} within {@code millis} (end of stream or reset). */
