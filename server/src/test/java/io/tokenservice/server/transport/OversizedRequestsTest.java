@@ -136,10 +136,15 @@ class OversizedRequestsTest {
     @Test
     void headersAboveWhatHttp2AcceptsCostOnlyTheirOwnConnection() throws Exception {
         try (RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server.port())) {
-            int id = client.open(RawHttp2.grpcRequest(ISSUE_RTC, "authorization", "Bearer " + "k".repeat(200_000)));
-            RawHttp2.Response r = client.await(id);
-            assertThat(r.grpcStatus()).as("no token: %s", r).isNotEqualTo(java.util.Optional.of(0));
-            assertThat(r.data.size()).isZero();
+            try {
+                int id = client.open(RawHttp2.grpcRequest(ISSUE_RTC, "authorization", "Bearer " + "k".repeat(200_000)));
+                RawHttp2.Response r = client.await(id);
+                assertThat(r.grpcStatus()).as("no token: %s", r).isNotEqualTo(java.util.Optional.of(0));
+                assertThat(r.data.size()).isZero();
+            } catch (java.net.SocketException e) {
+                // The server may close the connection before the client has written the whole header block.
+                assertThat(client.closedByServer()).succeedsWithin(java.time.Duration.ofSeconds(10));
+            }
         }
         assertThat(server.as(KEY).issueRtcToken(RTC).getToken()).as("other connections").startsWith("007");
     }
