@@ -11,7 +11,6 @@ import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.TokenServer;
-import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
@@ -23,14 +22,15 @@ import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.Authenticator;
 import io.tokenservice.server.auth.ClientCertificateMapping;
+import io.tokenservice.server.config.DenyListSettings;
+import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
+import io.tokenservice.server.denylist.DenyList;
 import io.tokenservice.server.policy.CallerPolicy;
 import io.tokenservice.server.policy.GlobList;
 import io.tokenservice.server.policy.PolicyGate;
-import io.tokenservice.server.policy.SecurityConfig;
-import io.tokenservice.server.policy.SecurityLayer;
 import io.tokenservice.server.ratelimit.RateLimit;
-import io.tokenservice.server.ratelimit.RateLimitGate;
+import io.tokenservice.server.security.CallerSecurity;
 import io.tokenservice.server.transport.HeaderListLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +46,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
@@ -69,7 +67,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       value against 2 and 50 stored keys (one SHA-256 plus one constant-time comparison per stored key);</li>
  *   <li>{@code policyCheck}: {@link PolicyGate#check} of an allowed RTC grant against channel and identity
  *       globs;</li>
- *   <li>{@code composedGate}: {@link SecurityLayer#accessGate()} as a call meets it: admission when the call
+ *   <li>{@code composedGate}: {@link CallerSecurity} as a call meets it: admission when the call
  *       starts (rate limit, never refusing, and may the caller call the RPC), the app the request names, and
  *       the whole grant (policy and a deny-list of {@value #DENY_ENTRIES} entries);</li>
  *   <li>{@code roundTrip*}: one IssueRtcToken over an in-process channel (direct executors on both sides,
@@ -156,12 +154,13 @@ public class CallerSecurityBenchmarks {
         return registry;
     }
 
-    static SecurityConfig securityConfig(int keys, RateLimit limit, Optional<Path> denyList) {
+    static SecuritySettings securitySettings(int keys, RateLimit limit, Path denyList) throws IOException {
         Map<String, CallerPolicy> policies = new LinkedHashMap<>();
         policies.put(CALLER, policy());
         policies.put(OTHER_CALLER, CallerPolicy.quickStart());
-        return new SecurityConfig(registry(keys), ClientCertificateMapping.empty(), policies,
-                Map.of(CALLER, limit), RateLimit.DEFAULT, denyList, Duration.ofSeconds(3600));
+        return new SecuritySettings(registry(keys), ClientCertificateMapping.empty(), policies,
+                Map.of(CALLER, limit), RateLimit.DEFAULT,
+                new DenyListSettings(Optional.of(denyList), DenyList.read(denyList), Duration.ofSeconds(3600)));
     }
 
     /** A deny-list file of DENY_ENTRIES entries (half uids, half channels), none matching the grant. */
@@ -209,25 +208,17 @@ public class CallerSecurityBenchmarks {
         final Caller caller = new Caller(CALLER, Caller.AuthMethod.API_KEY);
         final GrantRequest grant = grant();
         PolicyGate policyGate;
-        SecurityLayer security;
-        AccessGate composed;
-        ScheduledExecutorService scheduler;
+        CallerSecurity composed;
 
         @Setup
         public void setUp() throws IOException {
             policyGate = new PolicyGate(Map.of(CALLER, policy(), OTHER_CALLER, CallerPolicy.quickStart()));
-            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "benchmark-security-poller");
-                t.setDaemon(true);
-                return t;
-            });
             RateLimit generous = new RateLimit(RateLimit.MAX_PER_SECOND, RateLimit.MAX_BURST);
-            security = SecurityLayer.start(securityConfig(2, generous, Optional.of(denyListFile())),
-                    new JsonAuditSink(silentLogger()), Clock.systemUTC(), () -> System.nanoTime() << 6, scheduler);
-            composed = security.accessGate();
-            if (security.denyListGate().current().size() != DENY_ENTRIES) {
-                throw new IllegalStateException("benchmark set-up: deny-list has "
-                        + security.denyListGate().current().size() + " entries");
+            composed = new CallerSecurity(securitySettings(2, generous, denyListFile()),
+                    new JsonAuditSink(silentLogger()), Clock.systemUTC(), () -> System.nanoTime() << 6);
+            int entries = composed.settings().denyList().entries().size();
+            if (entries != DENY_ENTRIES) {
+                throw new IllegalStateException("benchmark set-up: deny-list has " + entries + " entries");
             }
             policyGate.check(caller, grant);
             composed.check(caller, grant);
@@ -236,12 +227,6 @@ public class CallerSecurityBenchmarks {
                     List.of(RequestedService.rtc("team-red-7", Long.toString(UID), RtcRole.PUBLISHER)), TTL)));
             expectDenied(() -> policyGate.check(caller, new GrantRequest(Rpc.ISSUE_RTC_TOKEN, APP_ID,
                     List.of(RequestedService.rtc("other", Long.toString(UID), RtcRole.PUBLISHER)), TTL)));
-        }
-
-        @TearDown
-        public void tearDown() {
-            security.close();
-            scheduler.shutdownNow();
         }
     }
 
@@ -323,22 +308,15 @@ public class CallerSecurityBenchmarks {
         }
     }
 
-    /** Wired as SecuredServer does: SecurityLayer.start(config, audit), then interceptor, gate, sink, max TTL. */
+    /** Wired as SecuredServer does: CallerSecurity (interceptor, gate, audit sink, max TTL) wired into the server. */
     @State(Scope.Thread)
     public static class SecuredServerState extends ServerState {
-        SecurityLayer security;
-
         @Setup
         public void setUp() throws IOException {
-            JsonAuditSink audit = new JsonAuditSink(silentLogger());
-            security = SecurityLayer.start(securityConfig(2,
-                    new RateLimit(RateLimit.MAX_PER_SECOND, RateLimit.MAX_BURST), Optional.of(denyListFile())), audit);
-            start(baseConfig()
-                    .authenticator(security.interceptor())
-                    .accessGate(security.accessGate())
-                    .auditSink(audit)
-                    .maxTtlForCaller(security::maxTtlSeconds)
-                    .build());
+            CallerSecurity security = new CallerSecurity(securitySettings(2,
+                    new RateLimit(RateLimit.MAX_PER_SECOND, RateLimit.MAX_BURST), denyListFile()),
+                    new JsonAuditSink(silentLogger()));
+            start(security.wire(baseConfig()).build());
             TokenServiceGrpc.TokenServiceBlockingStub anonymous = stub;
             Metadata headers = new Metadata();
             headers.put(AuthenticationInterceptor.AUTHORIZATION, "Bearer " + KEY);
@@ -351,15 +329,6 @@ public class CallerSecurityBenchmarks {
                 if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
                     throw e;
                 }
-            }
-        }
-
-        @Override
-        public void stop() throws InterruptedException {
-            try {
-                super.stop();
-            } finally {
-                security.close();
             }
         }
     }

@@ -18,12 +18,13 @@ import io.tokenservice.server.audit.JsonAuditSink;
 import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.ClientCertificateMapping;
+import io.tokenservice.server.config.DenyListSettings;
+import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.policy.CallerPolicy;
 import io.tokenservice.server.policy.GlobList;
-import io.tokenservice.server.policy.SecurityConfig;
-import io.tokenservice.server.policy.SecurityLayer;
 import io.tokenservice.server.ratelimit.RateLimit;
+import io.tokenservice.server.security.CallerSecurity;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -75,7 +76,7 @@ public class RefusalBenchmarks {
     /** One token, then one more every 11.6 days: empty after the first call. */
     static final RateLimit EMPTY_AFTER_ONE = new RateLimit(0.000_001, 1);
 
-    static SecurityConfig securityConfig() {
+    static SecuritySettings securitySettings() {
         ApiKeyRegistry keys = ApiKeyRegistry.builder()
                 .addKey("allowed", ALLOWED_KEY)
                 .addKey("limited", EMPTY_BUCKET_KEY)
@@ -85,11 +86,11 @@ public class RefusalBenchmarks {
                 GlobList.any(), EnumSet.allOf(RtcRole.class), CallerPolicy.DEFAULT_MAX_TTL_SECONDS, false, false,
                 true, true);
         RateLimit generous = new RateLimit(RateLimit.MAX_PER_SECOND, RateLimit.MAX_BURST);
-        return new SecurityConfig(keys, ClientCertificateMapping.empty(),
+        return new SecuritySettings(keys, ClientCertificateMapping.empty(),
                 Map.of("allowed", CallerSecurityBenchmarks.policy(), "limited", CallerSecurityBenchmarks.policy(),
                         "rtm-only", rtmOnly),
                 Map.of("allowed", generous, "limited", EMPTY_AFTER_ONE, "rtm-only", generous),
-                generous, Optional.empty(), Duration.ofSeconds(3600));
+                generous, DenyListSettings.NONE);
     }
 
     /** Runs one unary IssueRtcToken and returns how it ended; the server answers before this returns. */
@@ -149,21 +150,15 @@ public class RefusalBenchmarks {
 
     /** A secured server (in-process or Netty), wired as SecuredServer wires it. */
     abstract static class SecuredServer {
-        SecurityLayer security;
         TokenServer server;
         ManagedChannel channel;
         final IssueRtcTokenRequest request = CallerSecurityBenchmarks.rtcRequest();
 
         ServerConfig config() throws IOException {
             JsonAuditSink audit = new JsonAuditSink(CallerSecurityBenchmarks.silentLogger());
-            security = SecurityLayer.start(securityConfig(), audit);
-            return ServerConfig.builder()
+            return new CallerSecurity(securitySettings(), audit).wire(ServerConfig.builder()
                     .app(CallerSecurityBenchmarks.APP_ID, CallerSecurityBenchmarks.APP_CERTIFICATE)
-                    .shutdownGrace(Duration.ofSeconds(1))
-                    .authenticator(security.interceptor())
-                    .accessGate(security.accessGate())
-                    .auditSink(audit)
-                    .maxTtlForCaller(security::maxTtlSeconds)
+                    .shutdownGrace(Duration.ofSeconds(1)))
                     .build();
         }
 
@@ -177,12 +172,8 @@ public class RefusalBenchmarks {
 
         @TearDown
         public void stop() throws InterruptedException {
-            try {
-                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                server.close();
-            } finally {
-                security.close();
-            }
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.close();
         }
     }
 

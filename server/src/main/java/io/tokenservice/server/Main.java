@@ -2,9 +2,7 @@ package io.tokenservice.server;
 
 import io.tokenservice.server.audit.AuditLogHandler;
 import io.tokenservice.server.auth.CredentialRedactingFilter;
-import io.tokenservice.server.policy.SecurityConfig;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -39,8 +37,7 @@ public final class Main {
         AuditLogHandler.install(System.out);
         SecuredServer server;
         try {
-            server = SecuredServer.start(System.getenv(), Path.of("").toAbsolutePath(), System.out,
-                    Optional.of(SecurityConfig.DEFAULT_POLL_INTERVAL));
+            server = SecuredServer.start(System.getenv(), Path.of("").toAbsolutePath(), System.out, true);
         } catch (StartupException e) {
             log.severe(e.getMessage());
             System.exit(e.exitCode());

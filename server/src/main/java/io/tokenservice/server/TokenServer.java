@@ -17,6 +17,7 @@ import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.config.ConfigException;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.config.TlsConfig;
+import io.tokenservice.server.config.TransportSettings;
 import io.tokenservice.server.inspect.InspectHandler;
 import io.tokenservice.server.issue.IssueHandler;
 import io.tokenservice.server.renew.RenewHandler;
@@ -27,7 +28,6 @@ import io.tokenservice.server.transport.CallLimits;
 import io.tokenservice.server.transport.HeaderListLimit;
 import io.tokenservice.server.transport.NettyTransport;
 import io.tokenservice.server.transport.TransportLogThrottle;
-import io.tokenservice.server.transport.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -48,7 +48,7 @@ import java.util.logging.Logger;
  *
  * <p>Every call passes, in this order: the header list limit, authentication, the call limits of its
  * connection (Netty only) and, for TokenService calls, the access gate's admission (rate limit, may this
- * caller call this RPC), before its request is read; see {@link TransportLimits} for what connections may
+ * caller call this RPC), before its request is read; see {@link TransportSettings} for what connections may
  * hold.
  */
 public final class TokenServer implements AutoCloseable {
@@ -89,7 +89,7 @@ public final class TokenServer implements AutoCloseable {
             }
             throw e;
         }
-        NettyTransport transport = NettyTransport.configure(builder, config.transportLimits());
+        NettyTransport transport = NettyTransport.configure(builder, config.transport());
         try {
             return start(builder, config, Optional.of(transport));
         } catch (IOException | RuntimeException e) {
@@ -110,7 +110,7 @@ public final class TokenServer implements AutoCloseable {
     private static TokenServer start(ServerBuilder<?> builder, ServerConfig config,
             Optional<NettyTransport> transport) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
-        TransportLimits limits = config.transportLimits();
+        TransportSettings limits = config.transport();
         CallRefusals refusals = new CallRefusals(config.auditSink(), config.clock());
         // Server-wide interceptors run in the reverse order of adding, before the services' own.
         builder.directExecutor()

@@ -10,16 +10,16 @@ import io.tokenservice.proto.v1.InspectTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.RenewTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
-import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.zip.Deflater;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Whatever a client sends as a token, RenewToken and InspectToken answer with a typed status, never
@@ -28,19 +28,14 @@ import org.junit.jupiter.api.Test;
 class BadTokensNeverBreakTheServerTest {
     private static final Set<Status.Code> TYPED = EnumSet.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
             Status.Code.PERMISSION_DENIED, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION);
-    private static TestServer server;
+    @RegisterExtension
+    static final TokenServerExtension server = TokenServerExtension.inProcess(b -> b.app(APP_ID, CERT));
     private static String good;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.inProcess(b -> b.app(APP_ID, CERT));
+    static void issueAGoodToken() {
         good = server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder().setChannel("room").setUid(7)
                 .setRole(RtcRole.RTC_ROLE_PUBLISHER).setIncludeRtm(true).build()).getToken();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static void assertTyped(String token) {

@@ -11,28 +11,18 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.testing.Reflection;
-import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What grpcurl and Kubernetes probes use: grpc.health.v1 and server reflection (v1 and v1alpha). */
 class HealthAndReflectionTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.netty();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server = new TokenServerExtension();
 
     private static HealthCheckResponse.ServingStatus health(ManagedChannel channel, String service) {
         return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
@@ -41,21 +31,21 @@ class HealthAndReflectionTest {
 
     @Test
     void healthIsServingForTheServerAndTheTokenService() {
-        assertThat(health(server.channel, "")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
-        assertThat(health(server.channel, TokenServiceGrpc.SERVICE_NAME)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health(server.channel(), "")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health(server.channel(), TokenServiceGrpc.SERVICE_NAME)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         assertThat(TokenServiceGrpc.SERVICE_NAME).isEqualTo("tokenservice.v1.TokenService");
     }
 
     @Test
     void healthOfAnUnknownServiceIsNotFound() {
         StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
-                () -> health(server.channel, "no.such.Service"));
+                () -> health(server.channel(), "no.such.Service"));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     }
 
     @Test
     void reflectionV1ListsTheServicesAndDescribesTheContract() throws Exception {
-        List<io.grpc.reflection.v1.ServerReflectionResponse> responses = Reflection.exchange(server.channel, 
+        List<io.grpc.reflection.v1.ServerReflectionResponse> responses = Reflection.exchange(server.channel(), 
                 io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build(),
                 io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
                         .setFileContainingSymbol("tokenservice.v1.TokenService").build());
@@ -74,7 +64,7 @@ class HealthAndReflectionTest {
     void reflectionV1AlphaAnswersOlderClients() throws Exception {
         CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> response = new CompletableFuture<>();
         StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests =
-                io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(server.channel).serverReflectionInfo(
+                io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(server.channel()).serverReflectionInfo(
                         new StreamObserver<>() {
                             @Override
                             public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse value) {

@@ -15,7 +15,7 @@ import io.tokenservice.proto.v1.RenewTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.config.AppKeys;
-import io.tokenservice.server.policy.SecurityConfig;
+import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.testing.Launched;
 import io.tokenservice.server.testing.LogCapture;
 import io.tokenservice.server.testing.Statuses;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
     private static final String KEY = TestSecrets.register("tsk_main_test_key_0123456789abcdef");
     private static final Map<String, String> APP_AND_KEY = Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
-            SecurityConfig.ENV_API_KEYS, "web=" + KEY);
+            EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + KEY);
     private static final String SECURED_SERVER_LOG = SecuredServer.class.getName();
 
     @TempDir
@@ -87,9 +87,9 @@ class MainTest {
 
     @Test
     void withoutAppButWithKeysTheDevelopmentAppUsesThoseKeysAndPrintsNothing() throws Exception {
-        try (Launched s = Launched.start(Map.of(SecurityConfig.ENV_API_KEYS, "web=" + KEY), dir)) {
+        try (Launched s = Launched.start(Map.of(EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + KEY), dir)) {
             assertThat(s.console()).isEmpty();
-            assertThat(s.server.config().developmentDefault()).isTrue();
+            assertThat(s.server.configuration().development()).isTrue();
             assertThat(s.as(KEY).issueRtcToken(rtc()).getToken()).startsWith("007");
             assertUnauthenticated(() -> s.anonymous().issueRtcToken(rtc()));
         }
@@ -110,7 +110,7 @@ class MainTest {
     @Test
     void aYamlFileWithoutSecuritySectionAndWithoutKeysIsRefusedToo() throws Exception {
         Path yaml = Files.writeString(dir.resolve("config.yaml"),
-                "apps:\n  - appId: " + APP_ID + "\n    primaryCertificate: " + CERT + "\n");
+                "apps:\n  - app_id: " + APP_ID + "\n    primary_certificate: " + CERT + "\n");
         StartupException e = catchThrowableOfType(StartupException.class,
                 () -> Launched.start(Map.of("TOKEN_SERVICE_CONFIG", yaml.toString()), dir));
 
@@ -121,20 +121,20 @@ class MainTest {
 
     @Test
     void certificateSubjectsWithoutAClientCaAreNoCredential() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("config.yaml"), "apps:\n  - appId: " + APP_ID
-                + "\n    primaryCertificate: " + CERT + "\nsecurity:\n  callers:\n    web:\n"
+        Path yaml = Files.writeString(dir.resolve("config.yaml"), "apps:\n  - app_id: " + APP_ID
+                + "\n    primary_certificate: " + CERT + "\nsecurity:\n  callers:\n    web:\n"
                 + "      client_certificates: [\"cn:web\"]\n      services: [rtc]\n");
         StartupException e = catchThrowableOfType(StartupException.class,
                 () -> Launched.start(Map.of("TOKEN_SERVICE_CONFIG", yaml.toString()), dir));
 
         assertThat(e.exitCode()).isEqualTo(2);
         assertThat(e.getMessage()).startsWith("configuration error: no caller credentials configured")
-                .contains("client_certificates need a client CA (TLS_CLIENT_CA_FILE or tls.clientCaFile)");
+                .contains("client_certificates need a client CA (TLS_CLIENT_CA_FILE or tls.client_ca_file)");
 
         try (LogCapture log = LogCapture.of(SECURED_SERVER_LOG); Launched s = Launched.start(Map.of(
-                "TOKEN_SERVICE_CONFIG", yaml.toString(), SecurityConfig.ENV_API_KEYS, "web=" + KEY), dir)) {
+                "TOKEN_SERVICE_CONFIG", yaml.toString(), EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + KEY), dir)) {
             assertThat(log.messages(Level.WARNING)).containsExactly("security: client_certificates need a client CA "
-                    + "(TLS_CLIENT_CA_FILE or tls.clientCaFile), so no caller can authenticate with a certificate");
+                    + "(TLS_CLIENT_CA_FILE or tls.client_ca_file), so no caller can authenticate with a certificate");
             // Authenticated by the key; the policy (no apps listed) allows nothing.
             Statuses.failure(Status.Code.PERMISSION_DENIED, () -> s.as(KEY).issueRtcToken(rtc()));
         }
@@ -167,7 +167,7 @@ class MainTest {
     @Test
     void appAndKeysMayComeFromTheDotEnvFile() throws Exception {
         Files.writeString(dir.resolve(".env"), "APP_ID=" + APP_ID + "\nAPP_CERTIFICATE=" + CERT + "\n"
-                + SecurityConfig.ENV_API_KEYS + "=web=" + KEY + "\n");
+                + EnvironmentVariables.TOKEN_SERVICE_API_KEYS + "=web=" + KEY + "\n");
         try (Launched s = Launched.start(Map.of(), dir)) {
             assertThat(AccessToken2Codec.decode(s.as(KEY).issueRtcToken(rtc()).getToken()).verify(CERT)).isTrue();
             assertUnauthenticated(() -> s.anonymous().issueRtcToken(rtc()));
@@ -187,7 +187,7 @@ class MainTest {
     @Test
     void badCallerCredentialsAreAConfigurationErrorThatNeverRepeatsTheKey() {
         StartupException e = catchThrowableOfType(StartupException.class, () -> Launched.start(Map.of(
-                "APP_ID", APP_ID, "APP_CERTIFICATE", CERT, SecurityConfig.ENV_API_KEYS, "web=shortkey"), dir));
+                "APP_ID", APP_ID, "APP_CERTIFICATE", CERT, EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=shortkey"), dir));
 
         assertThat(e.exitCode()).isEqualTo(2);
         assertThat(e.getMessage()).startsWith("configuration error: TOKEN_SERVICE_API_KEYS: ")
@@ -196,13 +196,14 @@ class MainTest {
 
     @Test
     void anInvalidSecuritySectionNamesTheFileAndTheSetting() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("config.yaml"), "apps:\n  - appId: " + APP_ID
-                + "\n    primaryCertificate: " + CERT + "\nsecurity:\n  callers:\n    web:\n      rolez: [publisher]\n");
+        Path yaml = Files.writeString(dir.resolve("config.yaml"), "apps:\n  - app_id: " + APP_ID
+                + "\n    primary_certificate: " + CERT + "\nsecurity:\n  callers:\n    web:\n      rolez: [publisher]\n");
         StartupException e = catchThrowableOfType(StartupException.class,
                 () -> Launched.start(Map.of("TOKEN_SERVICE_CONFIG", yaml.toString()), dir));
 
         assertThat(e.exitCode()).isEqualTo(2);
-        assertThat(e.getMessage()).startsWith("configuration error: " + yaml + ": security.callers.web.rolez: unknown setting")
+        assertThat(e.getMessage()).startsWith("configuration error: TOKEN_SERVICE_CONFIG " + yaml
+                + ": security.callers.web.rolez (line 7): unknown key; expected one of [allow_chat_app_token, ")
                 .doesNotContain(CERT);
     }
 
@@ -210,11 +211,11 @@ class MainTest {
     void aMissingDenyListFileIsAConfigurationError() {
         Path missing = dir.resolve("no-such-deny-list.txt");
         StartupException e = catchThrowableOfType(StartupException.class, () -> Launched.start(Map.of(
-                "APP_ID", APP_ID, "APP_CERTIFICATE", CERT, SecurityConfig.ENV_API_KEYS, "web=" + KEY,
-                SecurityConfig.ENV_DENY_LIST, missing.toString()), dir));
+                "APP_ID", APP_ID, "APP_CERTIFICATE", CERT, EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + KEY,
+                EnvironmentVariables.TOKEN_SERVICE_DENY_LIST, missing.toString()), dir));
 
         assertThat(e.exitCode()).isEqualTo(2);
-        assertThat(e.getMessage()).isEqualTo("configuration error: " + missing + ": file not found");
+        assertThat(e.getMessage()).isEqualTo("configuration error: TOKEN_SERVICE_DENY_LIST " + missing + ": no such file");
     }
 
     @Test

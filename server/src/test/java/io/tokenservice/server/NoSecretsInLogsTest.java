@@ -75,7 +75,7 @@ class NoSecretsInLogsTest {
             for (AuditEvent event : server.audit.events()) {
                 everything.add(event.toString());
             }
-            everything.add(server.server.config().toString());
+            everything.add(server.server().config().toString());
             assertThat(everything).isNotEmpty();
             for (String text : everything) {
                 for (String secret : TestApps.SECRETS) {

@@ -33,7 +33,7 @@ import io.tokenservice.server.audit.AuditLogHandler;
 import io.tokenservice.server.audit.JsonAuditSink;
 import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.TestPki;
-import io.tokenservice.server.policy.SecurityConfig;
+import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.testing.Launched;
 import io.tokenservice.server.testing.LogCapture;
 import io.tokenservice.server.testing.Reflection;
@@ -72,8 +72,8 @@ class SecuredServerTest {
     private static String yaml(String webChannels, boolean opsKey) {
         return """
                 apps:
-                  - appId: %s
-                    primaryCertificate: %s
+                  - app_id: %s
+                    primary_certificate: %s
                 security:
                   callers:
                     web:
@@ -131,7 +131,7 @@ class SecuredServerTest {
     @Test
     void healthAndReflectionNeedNoCredentialsButTheTokenServiceDoes() throws Exception {
         try (Launched s = Launched.start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
-                SecurityConfig.ENV_API_KEYS, "web=" + WEB_KEY), dir)) {
+                EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + WEB_KEY), dir)) {
             assertThat(HealthGrpc.newBlockingStub(s.channel).withDeadlineAfter(5, TimeUnit.SECONDS)
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus())
                     .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
@@ -148,7 +148,7 @@ class SecuredServerTest {
     @Test
     void theSecuritySectionOfTheYamlFileWorksEndToEnd() throws Exception {
         try (LogCapture audit = LogCapture.of(JsonAuditSink.LOGGER_NAME);
-                Launched s = startWithYaml(Map.of(SecurityConfig.ENV_API_KEYS, "web=" + EXTRA_WEB_KEY))) {
+                Launched s = startWithYaml(Map.of(EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + EXTRA_WEB_KEY))) {
             IssuedToken issued = s.as(WEB_KEY).issueRtcToken(subscriber("team-red"));
             assertThat(AccessToken2Codec.decode(issued.getToken()).verify(CERT)).isTrue();
             assertThat(s.as(EXTRA_WEB_KEY).issueRtcToken(subscriber("team-blue")).getToken()).startsWith("007");
@@ -211,7 +211,7 @@ class SecuredServerTest {
 
             // The operator revokes the ops key and narrows web to one channel.
             replace(config, yaml("\"team-red\"", false));
-            assertThat(s.server.reloadSecurity()).isTrue();
+            assertThat(s.server.reload()).isTrue();
 
             assertUnauthenticated(() -> s.as(OPS_KEY).issueRtcToken(publisher("lobby")));
             assertThat(Statuses.failure(Status.Code.PERMISSION_DENIED,
@@ -221,26 +221,24 @@ class SecuredServerTest {
 
             // ... then denies that channel too.
             replace(dir.resolve("deny-list.txt"), "channel:team-red\n");
-            assertThat(s.server.security().reloadDenyList()).isTrue();
+            assertThat(s.server.reload()).isTrue();
             Statuses.failure(Status.Code.PERMISSION_DENIED, () -> s.as(WEB_KEY).issueRtcToken(subscriber("team-red")));
 
-            // A broken file keeps the configuration in force.
+            // A broken file keeps the whole configuration in force, the deny-list included: all or nothing.
             replace(config, yaml("\"team-red\"", false).replace("roles:", "rolez:"));
-            assertThat(s.server.reloadSecurity()).isFalse();
-            assertUnauthenticated(() -> s.as(OPS_KEY).issueRtcToken(publisher("lobby")));
             replace(dir.resolve("deny-list.txt"), "");
-            assertThat(s.server.security().reloadDenyList()).isTrue();
+            assertThat(s.server.reload()).isFalse();
+            assertUnauthenticated(() -> s.as(OPS_KEY).issueRtcToken(publisher("lobby")));
+            Statuses.failure(Status.Code.PERMISSION_DENIED, () -> s.as(WEB_KEY).issueRtcToken(subscriber("team-red")));
+
+            replace(config, yaml("\"team-red\"", false));
+            assertThat(s.server.reload()).isTrue();
             assertThat(s.as(WEB_KEY).issueRtcToken(subscriber("team-red")).getToken()).startsWith("007");
 
-            assertThat(connections.localAddresses).hasSize(8).doesNotContainNull();
+            assertThat(connections.localAddresses).hasSize(9).doesNotContainNull();
             assertThat(connections.localAddresses.stream().distinct()).as("connections used").hasSize(1);
             assertThat(s.channel.getState(false)).isEqualTo(ConnectivityState.READY);
         }
-    }
-
-    private static Path pem(Path file, String type, byte[] der) throws Exception {
-        String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-        return Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n");
     }
 
     private static ManagedChannel tlsChannel(int port, TestPki.Identity client) {
@@ -304,9 +302,9 @@ class SecuredServerTest {
     void mutualTlsMapsTheCertificateSubjectToACaller() throws Exception {
         TestPki pki = TestPki.get();
         Map<String, String> env = Map.of(
-                "TLS_CERT_FILE", pem(dir.resolve("tls.crt"), "CERTIFICATE", pki.server.leaf().getEncoded()).toString(),
-                "TLS_KEY_FILE", pem(dir.resolve("tls.key"), "PRIVATE KEY", pki.server.key().getEncoded()).toString(),
-                "TLS_CLIENT_CA_FILE", pem(dir.resolve("client-ca.crt"), "CERTIFICATE", pki.ca.getEncoded()).toString());
+                "TLS_CERT_FILE", pki.server.certificateFile().toString(),
+                "TLS_KEY_FILE", pki.server.keyFile().toString(),
+                "TLS_CLIENT_CA_FILE", pki.caFile.toString());
         try (LogCapture audit = LogCapture.of(JsonAuditSink.LOGGER_NAME);
                 Launched s = startWithYaml(env, "      client_certificates: [\"cn:web-backend\"]\n")) {
             ManagedChannel known = tlsChannel(s.server.port(), pki.knownClient);
@@ -360,7 +358,7 @@ class SecuredServerTest {
                 AuditLogHandler.Installation installed = AuditLogHandler.install(
                         new PrintStream(out, true, StandardCharsets.UTF_8));
                 Launched s = Launched.start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
-                        SecurityConfig.ENV_API_KEYS, "web=" + WEB_KEY), dir)) {
+                        EnvironmentVariables.TOKEN_SERVICE_API_KEYS, "web=" + WEB_KEY), dir)) {
             IssuedToken issued = s.as(WEB_KEY).issueRtcToken(subscriber("demo"));
             assertUnauthenticated(() -> s.anonymous().issueRtcToken(subscriber("demo")));
 

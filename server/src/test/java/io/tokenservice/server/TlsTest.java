@@ -19,57 +19,39 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.CallerContext;
+import io.tokenservice.server.auth.TestPki;
 import io.tokenservice.server.config.ConfigException;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.testing.ScriptedGate;
-import io.tokenservice.server.testing.TestSecrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS from PEM files (certificates generated here with Netty's SelfSignedCertificate), optional client
- * certificates, and how an authentication interceptor plugs in through the builder.
+ * TLS from PEM files (the committed test certificates, {@link TestPki}), optional client certificates, and
+ * how an authentication interceptor plugs in through the builder.
  */
-@SuppressWarnings("deprecation") // SelfSignedCertificate: test-only, and it still works (keytool fallback)
 class TlsTest {
-    private static SelfSignedCertificate serverCert;
-    private static SelfSignedCertificate clientCert;
-
-    @BeforeAll
-    static void certificates() throws Exception {
-        serverCert = SelfSignedCertificate.builder().fqdn("localhost").build();
-        clientCert = SelfSignedCertificate.builder().fqdn("test-client").build();
-        for (SelfSignedCertificate c : List.of(serverCert, clientCert)) {
-            TestSecrets.registerDer(c.cert().getEncoded());
-            TestSecrets.registerDer(c.key().getEncoded());
-        }
-    }
-
-    @AfterAll
-    static void delete() {
-        serverCert.delete();
-        clientCert.delete();
-    }
+    private static final TestPki PKI = TestPki.get();
 
     private static ServerConfig.Builder config() {
         return ServerConfig.builder().grpcPort(0).app(APP_ID, CERT)
-                .tls(serverCert.certificate().toPath(), serverCert.privateKey().toPath());
+                .tls(PKI.server.certificateFile(), PKI.server.keyFile());
+    }
+
+    private static TlsChannelCredentials.Builder trustingTheServer() {
+        return TlsChannelCredentials.newBuilder().trustManager(PKI.trustManagers());
     }
 
     private static IssuedToken issue(ManagedChannel channel) {
@@ -84,8 +66,7 @@ class TlsTest {
     @Test
     void tlsClientsAreServedAndPlaintextClientsAreNot() throws Exception {
         try (TokenServer server = TokenServer.start(config().build())) {
-            ManagedChannel tls = channel(server.port(),
-                    TlsChannelCredentials.newBuilder().trustManager(serverCert.certificate()).build());
+            ManagedChannel tls = channel(server.port(), trustingTheServer().build());
             ManagedChannel plaintext = channel(server.port(), InsecureChannelCredentials.create());
             try {
                 assertThat(issue(tls).getToken()).startsWith("007");
@@ -134,20 +115,18 @@ class TlsTest {
     void clientCertificatesAreVerifiedAndReachTheAuthenticator() throws Exception {
         ScriptedGate gate = new ScriptedGate();
         ServerConfig config = config()
-                .tlsClientCa(clientCert.certificate().toPath())
+                .tlsClientCa(PKI.caFile)
                 .authenticator(new ClientCertificateAuthenticator())
                 .accessGate(gate)
                 .build();
         try (TokenServer server = TokenServer.start(config)) {
-            ManagedChannel withCertificate = channel(server.port(), TlsChannelCredentials.newBuilder()
-                    .trustManager(serverCert.certificate())
-                    .keyManager(clientCert.certificate(), clientCert.privateKey())
+            ManagedChannel withCertificate = channel(server.port(), trustingTheServer()
+                    .keyManager(PKI.knownClient.certificateFile().toFile(), PKI.knownClient.keyFile().toFile())
                     .build());
-            ManagedChannel withoutCertificate = channel(server.port(),
-                    TlsChannelCredentials.newBuilder().trustManager(serverCert.certificate()).build());
+            ManagedChannel withoutCertificate = channel(server.port(), trustingTheServer().build());
             try {
                 issue(withCertificate);
-                assertThat(gate.callers()).containsExactly(new Caller("CN=test-client", Caller.AuthMethod.MUTUAL_TLS));
+                assertThat(gate.callers()).containsExactly(new Caller(TestPki.KNOWN_SUBJECT, Caller.AuthMethod.MUTUAL_TLS));
 
                 issue(withoutCertificate); // client certificates are optional: API-key callers use plain TLS
                 assertThat(gate.callers().get(1)).isEqualTo(new Caller("anonymous-tls", Caller.AuthMethod.NONE));
@@ -162,21 +141,18 @@ class TlsTest {
     void aClientCertificateFromAnotherCaNeverBecomesAnIdentity() throws Exception {
         // Client certificates are optional, so an untrusted one does not fail the handshake; but the
         // session then holds no verified peer certificate, so the authenticator cannot take it as one.
-        SelfSignedCertificate stranger = SelfSignedCertificate.builder().fqdn("stranger").build();
         ScriptedGate gate = new ScriptedGate();
-        ServerConfig config = config().tlsClientCa(clientCert.certificate().toPath())
+        ServerConfig config = config().tlsClientCa(PKI.caFile)
                 .authenticator(new ClientCertificateAuthenticator()).accessGate(gate).build();
         try (TokenServer server = TokenServer.start(config)) {
-            ManagedChannel channel = channel(server.port(), TlsChannelCredentials.newBuilder()
-                    .trustManager(serverCert.certificate())
-                    .keyManager(stranger.certificate(), stranger.privateKey())
+            ManagedChannel channel = channel(server.port(), trustingTheServer()
+                    .keyManager(PKI.untrustedClient.certificateFile().toFile(), PKI.untrustedClient.keyFile().toFile())
                     .build());
             try {
                 issue(channel);
                 assertThat(gate.callers()).containsExactly(new Caller("anonymous-tls", Caller.AuthMethod.NONE));
             } finally {
                 channel.shutdownNow();
-                stranger.delete();
             }
         }
     }

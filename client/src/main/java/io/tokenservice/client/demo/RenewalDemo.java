@@ -11,6 +11,7 @@ import io.tokenservice.client.renew.TokenProvider;
 import io.tokenservice.client.renew.TokenRenewer;
 import io.tokenservice.client.renew.Trigger;
 import io.tokenservice.client.renew.TriggerOutcome;
+import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
 import java.io.PrintStream;
@@ -212,7 +213,7 @@ public final class RenewalDemo {
                     case "--channel" -> channel = value(args, ++i, a);
                     case "--uid" -> uid = number(value(args, ++i, a), a, 0, 4294967295L);
                     case "--app-id" -> appId = value(args, ++i, a);
-                    case "--ttl" -> ttl = (int) number(value(args, ++i, a), a, 31, 86400);
+                    case "--ttl" -> ttl = (int) number(value(args, ++i, a), a, 31, TokenLimits.AGORA_MAX_TTL_SECONDS);
                     case "--renewals" -> renewals = (int) number(value(args, ++i, a), a, 1, 1000);
                     case "-h", "--help" -> throw new IllegalArgumentException("help requested");
                     default -> throw new IllegalArgumentException("unknown argument: " + a);

@@ -1,5 +1,6 @@
 package io.tokenservice.client.renew;
 
+import io.grpc.SynchronizationContext;
 import io.tokenservice.client.Token;
 import io.tokenservice.client.TokenServiceException;
 import java.time.Clock;
@@ -8,11 +9,9 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
 /**
@@ -72,7 +71,13 @@ public final class TokenRenewer implements AutoCloseable {
     private final Duration staleEventWindow;
     private final RateLimiter rateLimiter;
 
-    private final SerialContext context = new SerialContext();
+    /**
+     * Runs tasks one at a time in submission order, on the thread that submits when idle; a task submitted
+     * while another runs (from any thread, or re-entrantly from the running task) is queued and run by the
+     * thread already draining. A failing task is logged and does not stop the ones after it.
+     */
+    private final SynchronizationContext context = new SynchronizationContext(
+            (thread, e) -> LOG.log(System.Logger.Level.ERROR, "token renewer task failed", e));
     private final AtomicBoolean started = new AtomicBoolean();
     private final Events events = new Events();
     private volatile boolean closed;
@@ -130,7 +135,7 @@ public final class TokenRenewer implements AutoCloseable {
         if (closed || !started.compareAndSet(false, true)) {
             throw new IllegalStateException("renewer already started or closed");
         }
-        context.run(() -> {
+        context.execute(() -> {
             if (closed) {
                 return;
             }
@@ -148,7 +153,7 @@ public final class TokenRenewer implements AutoCloseable {
 
     /** Renews now, as if the session had reported that the token will expire (joins a renewal in progress). */
     public void renewNow() {
-        context.run(() -> onTrigger(Trigger.MANUAL, HandoverMode.RENEW, null));
+        context.execute(() -> onTrigger(Trigger.MANUAL, HandoverMode.RENEW, null));
     }
 
     /** The token the session currently holds (as far as this renewer knows); null before start. */
@@ -263,7 +268,7 @@ public final class TokenRenewer implements AutoCloseable {
             call.cancel(true);
             return;
         }
-        call.whenComplete((token, error) -> context.run(() -> onAttemptDone(op, mode, token, error)));
+        call.whenComplete((token, error) -> context.execute(() -> onAttemptDone(op, mode, token, error)));
     }
 
     private void onAttemptDone(Operation op, HandoverMode attemptedMode, Token token, Throwable error) {
@@ -297,7 +302,7 @@ public final class TokenRenewer implements AutoCloseable {
             return;
         }
         Duration delay = retryDelay(op, e);
-        op.setPending(scheduler.schedule(delay, () -> context.run(() -> onRetryDue(op))), this);
+        op.setPending(scheduler.schedule(delay, () -> context.execute(() -> onRetryDue(op))), this);
         notifyFailure(new RenewalFailure(op.trigger, attemptedMode, op.attempts, e, Optional.of(delay)));
     }
 
@@ -335,7 +340,7 @@ public final class TokenRenewer implements AutoCloseable {
             Duration wait = rateLimiter.delay(now);
             if (!wait.isZero()) {
                 op.ready = token;
-                op.setPending(scheduler.schedule(wait, () -> context.run(() -> onHandOverDue(op))), this);
+                op.setPending(scheduler.schedule(wait, () -> context.execute(() -> onHandOverDue(op))), this);
                 return;
             }
             rateLimiter.record(now);
@@ -399,7 +404,7 @@ public final class TokenRenewer implements AutoCloseable {
         Instant now = clock.instant();
         Token forToken = current;
         Scheduler.Cancellable timer = scheduler.schedule(Duration.between(now, timerTime(now)),
-                () -> context.run(() -> onTimer(forToken)));
+                () -> context.execute(() -> onTimer(forToken)));
         renewTimer = timer;
         if (closed) {
             timer.cancel();
@@ -490,57 +495,22 @@ public final class TokenRenewer implements AutoCloseable {
         @Override
         public void onTokenWillExpire(String token) {
             if (!closed) {
-                context.run(() -> onTrigger(Trigger.WILL_EXPIRE_EVENT, HandoverMode.RENEW, token));
+                context.execute(() -> onTrigger(Trigger.WILL_EXPIRE_EVENT, HandoverMode.RENEW, token));
             }
         }
 
         @Override
         public void onTokenExpired() {
             if (!closed) {
-                context.run(() -> onTrigger(Trigger.EXPIRED_EVENT, HandoverMode.REJOIN, null));
+                context.execute(() -> onTrigger(Trigger.EXPIRED_EVENT, HandoverMode.REJOIN, null));
             }
         }
 
         @Override
         public void onRequestToken() {
             if (!closed) {
-                context.run(() -> onTrigger(Trigger.REQUEST_TOKEN_EVENT, HandoverMode.REJOIN, null));
+                context.execute(() -> onTrigger(Trigger.REQUEST_TOKEN_EVENT, HandoverMode.REJOIN, null));
             }
-        }
-    }
-
-    /**
-     * Runs tasks one at a time in submission order, on the thread that submits when idle; a task submitted
-     * while another runs (from any thread, including re-entrantly from the running task) is queued and run
-     * by the thread already draining.
-     */
-    private static final class SerialContext {
-        private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicReference<Thread> drainer = new AtomicReference<>();
-
-        void run(Runnable task) {
-            queue.add(task);
-            drain();
-        }
-
-        private void drain() {
-            do {
-                if (!drainer.compareAndSet(null, Thread.currentThread())) {
-                    return;
-                }
-                try {
-                    Runnable task;
-                    while ((task = queue.poll()) != null) {
-                        try {
-                            task.run();
-                        } catch (RuntimeException | Error e) {
-                            LOG.log(System.Logger.Level.ERROR, "token renewer task failed", e);
-                        }
-                    }
-                } finally {
-                    drainer.set(null);
-                }
-            } while (!queue.isEmpty());
         }
     }
 

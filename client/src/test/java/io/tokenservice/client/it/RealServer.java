@@ -8,9 +8,13 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.tokenservice.client.TokenClient;
 import io.tokenservice.server.TokenServer;
 import io.tokenservice.server.auth.ApiKeyRegistry;
+import io.tokenservice.server.auth.ClientCertificateMapping;
+import io.tokenservice.server.config.DenyListSettings;
+import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
-import io.tokenservice.server.policy.SecurityConfig;
-import io.tokenservice.server.policy.SecurityLayer;
+import io.tokenservice.server.policy.CallerPolicy;
+import io.tokenservice.server.ratelimit.RateLimit;
+import io.tokenservice.server.security.CallerSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -30,8 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reach it per RPC, before authentication, so tests can tell "not retried" from "retried".
  *
  * <p>This is the only place that knows the server's embedding API: {@code TokenServer.start /
- * startInProcess / port / close}, {@code ServerConfig.builder()} and the caller-security layer
- * ({@code SecurityConfig.fromEnvironment(TOKEN_SERVICE_API_KEYS)}, {@code SecurityLayer.interceptor()/accessGate()}).
+ * startInProcess / port / close}, {@code ServerConfig.builder()} and the caller security
+ * ({@code SecuritySettings} of one quick-start key, {@code CallerSecurity.interceptor()} and {@code wire}).
  */
 final class RealServer implements AutoCloseable {
     enum Transport { IN_PROCESS, NETTY }
@@ -46,7 +50,7 @@ final class RealServer implements AutoCloseable {
     private final Duration renewGrace;
     private final String inProcessName = "token-server-" + UUID.randomUUID();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-    private final SecurityLayer security;
+    private final CallerSecurity security;
     private TokenServer server;
     private int port;
 
@@ -54,13 +58,9 @@ final class RealServer implements AutoCloseable {
         this.transport = transport;
         this.serverClock = Clock.offset(clientClock, serverClockOffset);
         this.renewGrace = renewGrace;
-        try {
-            this.security = SecurityLayer.start(
-                    SecurityConfig.fromEnvironment(Map.of(SecurityConfig.ENV_API_KEYS, "client-tests=" + apiKey)),
-                    event -> { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.security = new CallerSecurity(new SecuritySettings(ApiKeyRegistry.parseEnvironmentValue(
+                "client-tests=" + apiKey), ClientCertificateMapping.empty(), Map.of("client-tests",
+                CallerPolicy.quickStart()), Map.of(), RateLimit.DEFAULT, DenyListSettings.NONE), event -> { });
         start();
     }
 
@@ -89,14 +89,13 @@ final class RealServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
-        ServerConfig config = ServerConfig.builder()
+        ServerConfig config = security.wire(ServerConfig.builder()
                 .grpcPort(port)
                 .app(appId, certificate)
                 .clock(serverClock)
                 .renewGrace(renewGrace)
-                .shutdownGrace(Duration.ofSeconds(1))
+                .shutdownGrace(Duration.ofSeconds(1)))
                 .authenticator(countingAuthenticator())
-                .accessGate(security.accessGate())
                 .build();
         if (transport == Transport.IN_PROCESS) {
             server = TokenServer.startInProcess(inProcessName, config);
@@ -154,6 +153,5 @@ final class RealServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        security.close();
     }
 }

@@ -23,6 +23,25 @@ public sealed interface RtcIdentity {
         return new Account(account);
     }
 
+    /**
+     * Whether a token's uid field names an integer uid, i.e. is exactly what {@link Uid#encoded()} writes
+     * for 1..4294967295 (decimal, no sign, no leading zero). Any other non-empty value is a user account,
+     * even one made of digits ("007").
+     */
+    static boolean isUid(String encoded) {
+        int n = encoded.length();
+        if (n == 0 || n > 10 || encoded.charAt(0) == '0') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = encoded.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return Long.parseLong(encoded) <= InputRules.MAX_UID;
+    }
+
     /** A numeric uid, 0..4294967295. */
     record Uid(long uid) implements RtcIdentity {
         public Uid {

@@ -22,6 +22,8 @@ import java.util.Objects;
 public final class TokenIssuer {
     /** 006 tokens always carry a token expiry of issue time + 24 h, as every reference builder writes. */
     public static final long LEGACY_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+    /** The APaaS role of user and app tokens: none. */
+    private static final short NO_APAAS_ROLE = -1;
 
     private final Clock clock;
     private final SaltSource salts;
@@ -60,6 +62,76 @@ public final class TokenIssuer {
             chat = new Service.Chat(List.of(new Privilege(Service.CHAT_APP, request.ttlSeconds())), "");
         }
         return sign(app, request.ttlSeconds(), List.of(chat));
+    }
+
+    /** An FPA login token, as Agora's {@code FpaTokenBuilder} writes it for the same lifetime. */
+    public IssuedToken issueFpa(AppCredentials app, FpaTokenRequest request) {
+        // Agora's builders give the login no lifetime of its own (0), whatever the token's.
+        return sign(app, request.ttlSeconds(), List.of(new Service.Fpa(List.of(new Privilege(Service.FPA_LOGIN, 0)))));
+    }
+
+    /**
+     * An APaaS (Flexible Classroom) token. A room-user token also logs the user in to RTM (as
+     * {@code userUuid}) and to Chat (as the lower-case hex MD5 of {@code userUuid}), each for the
+     * token's lifetime, as Agora's Go and Python builders write it (its Java builder leaves the Chat
+     * login without a privilege, and drops a leading zero from one MD5 in 256).
+     */
+    public IssuedToken issueApaas(AppCredentials app, ApaasTokenRequest request) {
+        long ttl = request.ttlSeconds();
+        InputRules.requireTtl("ttlSeconds", ttl, limits.maxTtlSeconds());
+        List<Service> services;
+        if (request instanceof ApaasTokenRequest.RoomUser roomUser) {
+            InputRules.requireChannel("roomUuid", roomUser.roomUuid());
+            InputRules.requireRtmUserId("userUuid", roomUser.userUuid());
+            if (roomUser.role() < 0) {
+                throw new InvalidTokenInputException("role", "must not be negative");
+            }
+            // Ascending service type, the order every reference builder writes.
+            services = List.of(
+                    new Service.Rtm(List.of(new Privilege(Service.RTM_LOGIN, ttl)), roomUser.userUuid()),
+                    new Service.Chat(List.of(new Privilege(Service.CHAT_USER, ttl)), ChatUserIds.md5Hex(roomUser.userUuid())),
+                    new Service.Apaas(List.of(new Privilege(Service.APAAS_ROOM_USER, ttl)),
+                            roomUser.roomUuid(), roomUser.userUuid(), roomUser.role()));
+        } else if (request instanceof ApaasTokenRequest.User user) {
+            InputRules.requireRtmUserId("userUuid", user.userUuid());
+            services = List.of(new Service.Apaas(List.of(new Privilege(Service.APAAS_USER, ttl)),
+                    "", user.userUuid(), NO_APAAS_ROLE));
+        } else {
+            services = List.of(new Service.Apaas(List.of(new Privilege(Service.APAAS_APP, ttl)), "", "", NO_APAAS_ROLE));
+        }
+        return sign(app, ttl, services);
+    }
+
+    /**
+     * RTM login with resource permissions (the RTM2 service), as Agora's
+     * {@code RtmTokenBuilder2.buildTokenWithPermissions} writes it. Each resource type and access
+     * pair may appear once; its resources keep the order given.
+     */
+    public IssuedToken issueRtm2(AppCredentials app, Rtm2TokenRequest request) {
+        InputRules.requireRtmUserId("userId", request.userId());
+        InputRules.requireTtl("ttlSeconds", request.ttlSeconds(), limits.maxTtlSeconds());
+        List<Service.Rtm2Permission> permissions = new ArrayList<>(request.permissions().size());
+        for (int i = 0; i < request.permissions().size(); i++) {
+            Rtm2TokenRequest.Permission permission = request.permissions().get(i);
+            String field = "permissions[" + i + "]";
+            for (int earlier = 0; earlier < i; earlier++) {
+                Rtm2TokenRequest.Permission other = request.permissions().get(earlier);
+                if (other.resourceType() == permission.resourceType() && other.access() == permission.access()) {
+                    throw new InvalidTokenInputException(field, "repeats " + permission.resourceType() + " "
+                            + permission.access() + " of permissions[" + earlier + "]; list its resources in one entry");
+                }
+            }
+            if (permission.resources().isEmpty()) {
+                throw new InvalidTokenInputException(field + ".resources", "must name at least one resource");
+            }
+            for (int r = 0; r < permission.resources().size(); r++) {
+                InputRules.requireRtm2Resource(field + ".resources[" + r + "]", permission.resources().get(r));
+            }
+            permissions.add(new Service.Rtm2Permission(permission.resourceType().agoraValue(),
+                    permission.access().agoraValue(), permission.resources()));
+        }
+        return sign(app, request.ttlSeconds(), List.of(new Service.Rtm2(
+                List.of(new Privilege(Service.RTM2_LOGIN, request.ttlSeconds())), request.userId(), permissions)));
     }
 
     /**

@@ -34,7 +34,8 @@ public final class AccessToken2Codec {
 
     /**
      * Signs {@code content} with {@code appCertificate} and returns the token string. Refuses content
-     * that is not a valid token: a malformed App ID or certificate, no service, a field over 65535 bytes.
+     * that is not a valid token: a malformed App ID or certificate, no service, a field over 65535 bytes,
+     * or a token too large for {@link #decode} to accept.
      */
     public static String encode(AccessToken2 content, String appCertificate) {
         InputRules.requireHex32("appId", content.appId());
@@ -52,12 +53,21 @@ public final class AccessToken2Codec {
         for (Service service : content.services()) {
             writeService(out, service);
         }
+        if (out.length() > Zlib.MAX_INFLATED_BYTES) {
+            throw new InvalidTokenInputException("services", "the token content would be " + out.length()
+                    + " bytes; decoders accept at most " + Zlib.MAX_INFLATED_BYTES);
+        }
         byte[] buffer = out.array();
         byte[] signature = sign(appCertificate, content.issueTs(), content.salt(),
                 buffer, SIGNING_INFO_OFFSET, out.length() - SIGNING_INFO_OFFSET);
         System.arraycopy(signature, 0, buffer, 2, SIGNATURE_LENGTH);
         byte[] compressed = Zlib.deflate(buffer, out.length());
-        return VERSION + Base64.getEncoder().encodeToString(compressed);
+        String token = VERSION + Base64.getEncoder().encodeToString(compressed);
+        if (token.length() > MAX_TOKEN_CHARS) {
+            throw new InvalidTokenInputException("services", "the token would be " + token.length()
+                    + " characters; decoders accept at most " + MAX_TOKEN_CHARS);
+        }
+        return token;
     }
 
     /** Decodes a token string. Does not verify it: call {@link ParsedAccessToken2#verify}. */

@@ -60,8 +60,14 @@ public final class ParsedAccessToken2 implements DecodedToken {
         return signingInfo.clone();
     }
 
-    /** Whether {@code appCertificate} produced this token's signature (constant-time comparison). */
+    /**
+     * Whether {@code appCertificate} produced this token's signature (constant-time comparison). A
+     * missing certificate verifies nothing: {@code null} gives false, as in Agora's parsers.
+     */
     public boolean verify(String appCertificate) {
+        if (appCertificate == null) {
+            return false;
+        }
         byte[] expected = AccessToken2Codec.sign(appCertificate, content.issueTs(), content.salt(),
                 signingInfo, 0, signingInfo.length);
         return MessageDigest.isEqual(expected, signature);
@@ -69,9 +75,12 @@ public final class ParsedAccessToken2 implements DecodedToken {
 
     /**
      * The first of {@code certificates} (primary, then secondary during a rotation) that verifies
-     * this token, if any.
+     * this token, if any. Missing certificates (a {@code null} collection or element) verify nothing.
      */
     public Optional<String> verifyingCertificate(Collection<String> certificates) {
+        if (certificates == null) {
+            return Optional.empty();
+        }
         for (String certificate : certificates) {
             if (verify(certificate)) {
                 return Optional.of(certificate);

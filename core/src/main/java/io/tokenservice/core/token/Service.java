@@ -26,8 +26,25 @@ public sealed interface Service {
     int RTC_PUBLISH_VIDEO_STREAM = 3;
     int RTC_PUBLISH_DATA_STREAM = 4;
     int RTM_LOGIN = 1;
+    int STREAMING_PUBLISH_MIX_STREAM = 1;
+    int STREAMING_PUBLISH_RAW_STREAM = 2;
+    int FPA_LOGIN = 1;
     int CHAT_USER = 1;
     int CHAT_APP = 2;
+    int FCDN_PUBLISH = 1;
+    int FCDN_PLAY = 2;
+    int APAAS_ROOM_USER = 1;
+    int APAAS_USER = 2;
+    int APAAS_APP = 3;
+    int RTM2_LOGIN = 1;
+
+    int RTM2_MESSAGE_CHANNELS = 0;
+    int RTM2_STREAM_CHANNELS = 1;
+    int RTM2_GROUP_CHANNELS = 2;
+    int RTM2_SERVER_GROUPS = 3;
+    int RTM2_USERS = 4;
+    int RTM2_READ = 0;
+    int RTM2_WRITE = 1;
 
     int type();
 

@@ -11,6 +11,7 @@ public final class InputRules {
     public static final int MAX_ACCOUNT_BYTES = 255;
     public static final int MAX_RTM_USER_ID_BYTES = 64;
     public static final int MAX_CHAT_USER_ID_CHARS = 64;
+    public static final int MAX_RTM2_RESOURCE_BYTES = 64;
     public static final int MAX_FIELD_BYTES = 0xFFFF;
     public static final long MAX_UID = 0xFFFF_FFFFL;
 
@@ -79,6 +80,14 @@ public final class InputRules {
         if (userId.charAt(0) == ' ') {
             throw new InvalidTokenInputException(field, "must not start with a space");
         }
+    }
+
+    /**
+     * A resource an RTM2 permission names: a message, stream or group channel, a server group or a
+     * user id; named as RTM names channels and users (at most 64 bytes of Agora's characters).
+     */
+    public static void requireRtm2Resource(String field, String resource) {
+        requireAgoraText(field, resource, MAX_RTM2_RESOURCE_BYTES);
     }
 
     public static void requireChatUserId(String field, String userId) {

@@ -11,6 +11,7 @@ import io.tokenservice.core.token.AppCredentials;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
 import io.tokenservice.core.validation.InvalidTokenInputException;
+import io.tokenservice.core.wire.Zlib;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -245,6 +246,101 @@ class InputValidationTest {
     }
 
     @Nested
+    class Apaas {
+        @Test
+        void roomAndUserIdsFollowTheRtmChannelAndUserIdRules() {
+            String room = AGORA_CHARSET.substring(0, 64);
+            String user = "a b " + AGORA_CHARSET.substring(0, 60);
+            assertThat(issuer.issueApaas(APP, ApaasTokenRequest.roomUser(room, user, (short) 2, 600)).content()
+                    .service(Service.Apaas.class).orElseThrow()).isEqualTo(new Service.Apaas(
+                            List.of(new Privilege(Service.APAAS_ROOM_USER, 600)), room, user, (short) 2));
+            assertThatCode(() -> issuer.issueApaas(APP, ApaasTokenRequest.user(user, 600))).doesNotThrowAnyException();
+            for (String bad : List.of("", repeat('r', 65), "a/b", "ü")) {
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.roomUser(bad, "u", (short) 1, 600)),
+                        "roomUuid");
+            }
+            for (String bad : List.of("", repeat('u', 65), " lead", "a*b")) {
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.roomUser("r", bad, (short) 1, 600)),
+                        "userUuid");
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.user(bad, 600)), "userUuid");
+            }
+        }
+
+        @Test
+        void aRoomUsersRoleIsNeverNegative() {
+            assertThatCode(() -> issuer.issueApaas(APP, ApaasTokenRequest.roomUser("r", "u", (short) 0, 600)))
+                    .doesNotThrowAnyException();
+            assertThatCode(() -> issuer.issueApaas(APP, ApaasTokenRequest.roomUser("r", "u", Short.MAX_VALUE, 600)))
+                    .doesNotThrowAnyException();
+            for (short bad : new short[] {-1, Short.MIN_VALUE}) {
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.roomUser("r", "u", bad, 600)), "role");
+            }
+        }
+    }
+
+    @Nested
+    class Rtm2Permissions {
+        IssuedToken rtm2(String userId, Rtm2TokenRequest.Permission... permissions) {
+            return issuer.issueRtm2(APP, new Rtm2TokenRequest(userId, 600, List.of(permissions)));
+        }
+
+        Rtm2TokenRequest.Permission permission(Rtm2TokenRequest.ResourceType type, Rtm2TokenRequest.Access access,
+                String... resources) {
+            return Rtm2TokenRequest.permission(type, access, List.of(resources));
+        }
+
+        @Test
+        void permissionsAreWrittenByResourceTypeThenAccessWithResourcesInTheOrderGiven() {
+            IssuedToken token = rtm2("u",
+                    permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.WRITE, "zed", "amy"),
+                    permission(Rtm2TokenRequest.ResourceType.STREAM_CHANNELS, Rtm2TokenRequest.Access.WRITE, "s"),
+                    permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.READ, "bob"),
+                    permission(Rtm2TokenRequest.ResourceType.MESSAGE_CHANNELS, Rtm2TokenRequest.Access.READ, "m"));
+
+            Service.Rtm2 rtm2 = AccessToken2Codec.decode(token.token()).content().service(Service.Rtm2.class).orElseThrow();
+            assertThat(rtm2.privileges()).containsExactly(new Privilege(Service.RTM2_LOGIN, 600));
+            assertThat(rtm2.permissions()).containsExactly(
+                    new Service.Rtm2Permission(Service.RTM2_MESSAGE_CHANNELS, Service.RTM2_READ, List.of("m")),
+                    new Service.Rtm2Permission(Service.RTM2_STREAM_CHANNELS, Service.RTM2_WRITE, List.of("s")),
+                    new Service.Rtm2Permission(Service.RTM2_USERS, Service.RTM2_READ, List.of("bob")),
+                    new Service.Rtm2Permission(Service.RTM2_USERS, Service.RTM2_WRITE, List.of("zed", "amy")));
+        }
+
+        @Test
+        void noPermissionIsALoginOnlyToken() {
+            assertThat(rtm2("u").content().service(Service.Rtm2.class).orElseThrow().permissions()).isEmpty();
+        }
+
+        @Test
+        void theUserIdFollowsTheRtmRules() {
+            for (String bad : List.of("", " lead", repeat('u', 65), "a`b")) {
+                assertRejected(() -> rtm2(bad), "userId");
+            }
+        }
+
+        @Test
+        void resourcesAreNamedAsRtmNamesChannelsAndUsers() {
+            assertThatCode(() -> rtm2("u", permission(Rtm2TokenRequest.ResourceType.GROUP_CHANNELS,
+                    Rtm2TokenRequest.Access.READ, repeat('g', 64), " spaced name ", AGORA_CHARSET.substring(25, 89))))
+                    .doesNotThrowAnyException();
+            for (String bad : List.of("", repeat('g', 65), "a/b", "*", "é")) {
+                assertRejected(() -> rtm2("u", permission(Rtm2TokenRequest.ResourceType.SERVER_GROUPS,
+                        Rtm2TokenRequest.Access.WRITE, "ok", bad)), "permissions[0].resources[1]");
+            }
+            assertRejected(() -> rtm2("u", permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.READ)),
+                    "permissions[0].resources");
+        }
+
+        @Test
+        void aResourceTypeAndAccessPairAppearsOnce() {
+            assertRejected(() -> rtm2("u",
+                    permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.READ, "a"),
+                    permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.WRITE, "a"),
+                    permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.READ, "b")), "permissions[2]");
+        }
+    }
+
+    @Nested
     class Lifetimes {
         @Test
         void tokenLifetimesArePositiveAndAtMostTwentyFourHours() {
@@ -254,12 +350,25 @@ class InputValidationTest {
                 assertThat(issuer.issueRtm(APP, new RtmTokenRequest("u", ttl)).content().expire()).isEqualTo(ttl);
                 assertThat(issuer.issueChat(APP, ChatTokenRequest.user("u", ttl)).content().expire()).isEqualTo(ttl);
                 assertThat(issuer.issueChat(APP, ChatTokenRequest.app(ttl)).content().expire()).isEqualTo(ttl);
+                assertThat(issuer.issueFpa(APP, new FpaTokenRequest(ttl)).content().expire()).isEqualTo(ttl);
+                assertThat(issuer.issueRtm2(APP, new Rtm2TokenRequest("u", ttl, List.of())).content().expire())
+                        .isEqualTo(ttl);
+                for (ApaasTokenRequest apaas : List.of(ApaasTokenRequest.roomUser("r", "u", (short) 1, ttl),
+                        ApaasTokenRequest.user("u", ttl), ApaasTokenRequest.app(ttl))) {
+                    assertThat(issuer.issueApaas(APP, apaas).content().expire()).isEqualTo(ttl);
+                }
             }
             for (long ttl : new long[] {0, -1, max + 1, Long.MAX_VALUE, Long.MIN_VALUE}) {
                 assertRejected(() -> rtcWithTtl(issuer, ttl), "ttlSeconds");
                 assertRejected(() -> issuer.issueRtm(APP, new RtmTokenRequest("u", ttl)), "ttlSeconds");
                 assertRejected(() -> issuer.issueChat(APP, ChatTokenRequest.user("u", ttl)), "ttlSeconds");
                 assertRejected(() -> issuer.issueChat(APP, ChatTokenRequest.app(ttl)), "ttlSeconds");
+                assertRejected(() -> issuer.issueFpa(APP, new FpaTokenRequest(ttl)), "ttlSeconds");
+                assertRejected(() -> issuer.issueRtm2(APP, new Rtm2TokenRequest("u", ttl, List.of())), "ttlSeconds");
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.roomUser("r", "u", (short) 1, ttl)),
+                        "ttlSeconds");
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.user("u", ttl)), "ttlSeconds");
+                assertRejected(() -> issuer.issueApaas(APP, ApaasTokenRequest.app(ttl)), "ttlSeconds");
                 assertRejected(() -> issuer.issueRtc(APP, RtcTokenRequest.of("c", RtcIdentity.uid(1), RtcRole.PUBLISHER, 600)
                         .withRtm(new RtmTokenRequest("u", ttl))), "rtm.ttlSeconds");
                 assertRejected(() -> issuer.reissue(APP, ttl, List.of(new Service.Fpa(List.of()))), "ttlSeconds");
@@ -343,8 +452,9 @@ class InputValidationTest {
             String over = repeat('a', 65_536);
             String maxMultiByte = repeat('\u9891', 21_845); // 3 bytes each: 65535
             String overMultiByte = repeat('\u9891', 21_846); // 65538
-            assertThatCode(() -> encode(new Service.Rtc(join, max, ""))).doesNotThrowAnyException();
-            assertThatCode(() -> encode(new Service.Rtc(join, "", maxMultiByte))).doesNotThrowAnyException();
+            // A 007 field of 65535 bytes passes its own rule but makes a token no decoder here accepts.
+            assertRejected(() -> encode(new Service.Rtc(join, max, "")), "services");
+            assertRejected(() -> encode(new Service.Rtc(join, "", maxMultiByte)), "services");
             assertRejected(() -> encode(new Service.Rtc(join, over, "")), "channel");
             assertRejected(() -> encode(new Service.Rtc(join, "c", overMultiByte)), "uid");
             assertRejected(() -> encode(new Service.Rtm(join, over)), "userId");
@@ -361,6 +471,28 @@ class InputValidationTest {
                     .doesNotThrowAnyException();
             assertRejected(() -> AccessTokenCodec.encode(APP_ID, CERTIFICATE, over, "", 1, NOW, legacy), "channel");
             assertRejected(() -> AccessTokenCodec.encode(APP_ID, CERTIFICATE, "c", overMultiByte, 1, NOW, legacy), "uid");
+        }
+
+        @Test
+        void theEncoderRefusesATokenItsDecoderWouldRefuse() {
+            // 96 bytes of signature, header and one RTC service with one privilege, besides the channel.
+            String largest = encode(new Service.Rtc(join, repeat('a', Zlib.MAX_INFLATED_BYTES - 96), ""));
+            assertThat(AccessToken2Codec.decode(largest).verify(CERTIFICATE)).isTrue();
+            assertRejected(() -> encode(new Service.Rtc(join, repeat('a', Zlib.MAX_INFLATED_BYTES - 95), "")), "services");
+
+            // Random names hardly compress: 2,000 of them (30 KB) make a token longer than a decoder accepts.
+            SplittableRandom random = new SplittableRandom(4);
+            List<String> resources = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                resources.add(Long.toString(random.nextLong(), 36));
+            }
+            assertRejected(() -> encode(new Service.Rtm2(join, "u",
+                    List.of(new Service.Rtm2Permission(Service.RTM2_USERS, Service.RTM2_READ, resources)))), "services");
+            String fits = encode(new Service.Rtm2(join, "u", List.of(new Service.Rtm2Permission(Service.RTM2_USERS,
+                    Service.RTM2_READ, resources.subList(0, 600)))));
+            assertThat(fits.length()).isLessThanOrEqualTo(AccessToken2Codec.MAX_TOKEN_CHARS);
+            assertThat(AccessToken2Codec.decode(fits).content().service(Service.Rtm2.class).orElseThrow()
+                    .permissions().get(0).resources()).hasSize(600);
         }
 
         @Test

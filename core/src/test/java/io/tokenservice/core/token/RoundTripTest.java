@@ -2,24 +2,32 @@ package io.tokenservice.core.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenservice.core.issue.ApaasTokenRequest;
 import io.tokenservice.core.issue.ChatTokenRequest;
+import io.tokenservice.core.issue.FpaTokenRequest;
 import io.tokenservice.core.issue.IssuedToken;
 import io.tokenservice.core.issue.LegacyRole;
 import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.core.issue.RtcPrivilegeTtls;
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.RtcTokenRequest;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.core.issue.RtmTokenRequest;
 import io.tokenservice.core.issue.SaltSource;
 import io.tokenservice.core.issue.TokenIssuer;
 import io.tokenservice.core.issue.TokenLimits;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
@@ -123,6 +131,81 @@ class RoundTripTest {
 
             assertThat(parsed.content()).isEqualTo(new AccessToken2(app.appId(), now, ttl, salt, List.of(expected)));
             assertVerifiesOnlyWith(parsed, app.appCertificate());
+        }
+    }
+
+    @Test
+    void issuedFpaApaasAndRtm2TokensParseBackToTheirInputs() {
+        Rtm2TokenRequest.ResourceType[] resourceTypes = Rtm2TokenRequest.ResourceType.values();
+        Rtm2TokenRequest.Access[] accesses = Rtm2TokenRequest.Access.values();
+        for (int i = 0; i < CASES; i++) {
+            AppCredentials app = app();
+            long now = u32();
+            long salt = u32();
+            long ttl = 1 + random.nextInt(86_400);
+            TokenIssuer issuer = issuer(now, salt);
+            IssuedToken issued;
+            List<Service> expected;
+            switch (random.nextInt(5)) {
+                case 0 -> {
+                    issued = issuer.issueFpa(app, new FpaTokenRequest(ttl));
+                    expected = List.of(new Service.Fpa(List.of(new Privilege(Service.FPA_LOGIN, 0))));
+                }
+                case 1 -> {
+                    String room = text(AGORA_CHARSET, 1, 64);
+                    String user = rtmUserId();
+                    short role = (short) random.nextInt(Short.MAX_VALUE + 1);
+                    issued = issuer.issueApaas(app, ApaasTokenRequest.roomUser(room, user, role, ttl));
+                    expected = List.of(new Service.Rtm(List.of(new Privilege(Service.RTM_LOGIN, ttl)), user),
+                            new Service.Chat(List.of(new Privilege(Service.CHAT_USER, ttl)), md5Hex(user)),
+                            new Service.Apaas(List.of(new Privilege(Service.APAAS_ROOM_USER, ttl)), room, user, role));
+                }
+                case 2 -> {
+                    String user = rtmUserId();
+                    issued = issuer.issueApaas(app, ApaasTokenRequest.user(user, ttl));
+                    expected = List.of(new Service.Apaas(List.of(new Privilege(Service.APAAS_USER, ttl)), "", user,
+                            (short) -1));
+                }
+                case 3 -> {
+                    issued = issuer.issueApaas(app, ApaasTokenRequest.app(ttl));
+                    expected = List.of(new Service.Apaas(List.of(new Privilege(Service.APAAS_APP, ttl)), "", "",
+                            (short) -1));
+                }
+                default -> {
+                    String user = rtmUserId();
+                    List<Rtm2TokenRequest.Permission> permissions = new ArrayList<>();
+                    List<Service.Rtm2Permission> written = new ArrayList<>();
+                    for (Rtm2TokenRequest.ResourceType type : resourceTypes) {
+                        for (Rtm2TokenRequest.Access access : accesses) {
+                            if (random.nextInt(3) == 0) {
+                                List<String> resources = new ArrayList<>();
+                                for (int r = random.nextInt(1, 20); r > 0; r--) {
+                                    resources.add(text(AGORA_CHARSET, 1, 64));
+                                }
+                                permissions.add(Rtm2TokenRequest.permission(type, access, resources));
+                                written.add(new Service.Rtm2Permission(type.agoraValue(), access.agoraValue(), resources));
+                            }
+                        }
+                    }
+                    // Any order in, resource type then access order out.
+                    Collections.shuffle(permissions, new Random(random.nextLong()));
+                    issued = issuer.issueRtm2(app, new Rtm2TokenRequest(user, ttl, permissions));
+                    expected = List.of(new Service.Rtm2(List.of(new Privilege(Service.RTM2_LOGIN, ttl)), user, written));
+                }
+            }
+
+            ParsedAccessToken2 parsed = AccessToken2Codec.decode(issued.token());
+
+            assertThat(parsed.content()).isEqualTo(new AccessToken2(app.appId(), now, ttl, salt, expected));
+            assertVerifiesOnlyWith(parsed, app.appCertificate());
+        }
+    }
+
+    private static String md5Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

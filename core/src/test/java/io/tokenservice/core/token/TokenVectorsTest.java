@@ -5,13 +5,17 @@ import static io.tokenservice.core.testing.TokenVectors.inflate007;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.tokenservice.core.issue.ApaasTokenRequest;
 import io.tokenservice.core.issue.ChatTokenRequest;
+import io.tokenservice.core.issue.FpaTokenRequest;
 import io.tokenservice.core.issue.LegacyRole;
 import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.core.issue.RtcPrivilegeTtls;
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.RtcTokenRequest;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.core.issue.RtmTokenRequest;
 import io.tokenservice.core.issue.SaltSource;
 import io.tokenservice.core.issue.TokenIssuer;
@@ -22,6 +26,7 @@ import io.tokenservice.core.validation.InvalidTokenInputException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +49,8 @@ class TokenVectorsTest {
 
     /** 007 kinds {@link TokenIssuer} builds. */
     private static final Set<String> ISSUER_KINDS = Set.of("rtc_uid", "rtc_account", "rtc_privileges",
-            "rtc_with_rtm", "rtc_with_rtm2", "rtm", "chat_user", "chat_app");
+            "rtc_with_rtm", "rtc_with_rtm2", "rtm", "rtm2_permissions", "chat_user", "chat_app", "fpa",
+            "apaas_user", "apaas_app");
 
     /**
      * Vectors whose inputs break the issuer's rules (Agora's documented limits), and the field the
@@ -159,10 +165,48 @@ class TokenVectorsTest {
                             c.num("pubDataStreamPrivilegeExpire")))
                     .withRtm(new RtmTokenRequest(c.str("rtmUserId"), c.num("rtmTokenExpire")))).token();
             case "rtm" -> issuer.issueRtm(app, new RtmTokenRequest(c.str("userId"), c.num("tokenExpire"))).token();
+            case "rtm2_permissions" -> issuer.issueRtm2(app, new Rtm2TokenRequest(c.str("userId"), c.num("tokenExpire"),
+                    rtm2Permissions(c))).token();
+            case "fpa" -> issuer.issueFpa(app, FpaTokenRequest.agoraDefault()).token();
+            case "apaas_user" -> issuer.issueApaas(app, ApaasTokenRequest.user(c.str("userUuid"), c.num("tokenExpire")))
+                    .token();
+            case "apaas_app" -> issuer.issueApaas(app, ApaasTokenRequest.app(c.num("tokenExpire"))).token();
             case "chat_user" -> issuer.issueChat(app, ChatTokenRequest.user(c.str("userId"), c.num("tokenExpire"))).token();
             case "chat_app" -> issuer.issueChat(app, ChatTokenRequest.app(c.num("tokenExpire"))).token();
             default -> throw new IllegalArgumentException("the issuer has no builder for " + c.kind());
         };
+    }
+
+    /** The vector's permissions ({"resourceType": {"permissionType": [resources]}}) as issuer input. */
+    private static List<Rtm2TokenRequest.Permission> rtm2Permissions(Case c) {
+        List<Rtm2TokenRequest.Permission> permissions = new ArrayList<>();
+        for (Map.Entry<String, JsonElement> byType : c.inputs().getAsJsonObject("permissions").entrySet()) {
+            for (Map.Entry<String, JsonElement> byAccess : byType.getValue().getAsJsonObject().entrySet()) {
+                List<String> resources = new ArrayList<>();
+                byAccess.getValue().getAsJsonArray().forEach(r -> resources.add(r.getAsString()));
+                permissions.add(Rtm2TokenRequest.permission(resourceType(Integer.parseInt(byType.getKey())),
+                        access(Integer.parseInt(byAccess.getKey())), resources));
+            }
+        }
+        return permissions;
+    }
+
+    private static Rtm2TokenRequest.ResourceType resourceType(int agoraValue) {
+        for (Rtm2TokenRequest.ResourceType type : Rtm2TokenRequest.ResourceType.values()) {
+            if (type.agoraValue() == agoraValue) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("RTM2 resource type " + agoraValue);
+    }
+
+    private static Rtm2TokenRequest.Access access(int agoraValue) {
+        for (Rtm2TokenRequest.Access access : Rtm2TokenRequest.Access.values()) {
+            if (access.agoraValue() == agoraValue) {
+                return access;
+            }
+        }
+        throw new IllegalArgumentException("RTM2 permission type " + agoraValue);
     }
 
     private static RtcIdentity identity(Case c) {

@@ -1,9 +1,8 @@
 package io.tokenservice.server.auth;
 
+import io.tokenservice.core.wire.Sha256;
 import io.tokenservice.server.access.Caller;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,7 +35,6 @@ public final class ApiKeyRegistry {
 
     private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Pattern HASH_HEX = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ApiKeyRegistry::newDigest);
     private static final ApiKeyRegistry EMPTY = new ApiKeyRegistry(new byte[0][], List.of());
 
     private final byte[][] hashes;
@@ -113,14 +111,12 @@ public final class ApiKeyRegistry {
 
     /** SHA-256 of the key's UTF-8 bytes. */
     public static byte[] sha256(String key) {
-        MessageDigest md = SHA256.get();
-        md.reset();
-        return md.digest(key.getBytes(StandardCharsets.UTF_8));
+        return Sha256.of(key);
     }
 
     /** The configuration form of a key: {@code sha256:<64 lowercase hex digits>}. */
     public static String configHash(String key) {
-        return HASH_PREFIX + HexFormat.of().formatHex(sha256(key));
+        return HASH_PREFIX + Sha256.hex(key);
     }
 
     /** Parses {@code sha256:<64 hex>}; the message of the exception never repeats the value. */
@@ -151,14 +147,6 @@ public final class ApiKeyRegistry {
         }
     }
 
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
-    }
-
     /** Collects keys; rejects a key configured twice (for the same or for different callers). */
     public static final class Builder {
         private final List<byte[]> hashes = new ArrayList<>();
@@ -173,16 +161,10 @@ public final class ApiKeyRegistry {
             return add(caller, sha256(plaintextKey));
         }
 
-        /** Adds a key by its configuration hash {@code sha256:<hex>}. */
+        /** Adds a key by its configuration hash {@code sha256:<hex>} (see {@link #parseConfigHash}). */
         public Builder addConfigHash(String caller, String configHash) {
             checkCallerName(caller);
-            byte[] hash;
-            try {
-                hash = parseConfigHash(configHash);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("caller '" + caller + "': " + e.getMessage(), e);
-            }
-            return add(caller, hash);
+            return add(caller, parseConfigHash(configHash));
         }
 
         /** Adds every {@code caller=key} pair of the comma-separated quick-start form. */

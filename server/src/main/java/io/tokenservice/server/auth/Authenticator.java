@@ -5,7 +5,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -13,8 +13,8 @@ import javax.net.ssl.SSLSession;
  * Turns a call's credentials into a {@link Caller}: an {@code authorization: Bearer <key>} value if
  * present (it then decides alone), otherwise the verified client certificate of the TLS session.
  *
- * <p>The key registry and certificate mapping form one immutable snapshot swapped atomically by
- * {@link #update}, so a reload affects the next call and never an open connection.
+ * <p>The key registry and certificate mapping form one immutable snapshot, read once per call from the
+ * configuration in force, so a reload affects the next call and never an open connection.
  */
 public final class Authenticator {
     /** Why authentication failed; for the audit log only, never sent to the client. */
@@ -72,19 +72,17 @@ public final class Authenticator {
 
     private static final String BEARER = "bearer";
 
-    private final AtomicReference<Snapshot> snapshot;
+    private final Supplier<Snapshot> snapshot;
 
+    /** With fixed credentials. */
     public Authenticator(ApiKeyRegistry apiKeys, ClientCertificateMapping certificates) {
-        this.snapshot = new AtomicReference<>(new Snapshot(apiKeys, certificates));
+        Snapshot fixed = new Snapshot(apiKeys, certificates);
+        this.snapshot = () -> fixed;
     }
 
-    /** Replaces keys and certificate mapping for every later call (revocation = a key left out). */
-    public void update(ApiKeyRegistry apiKeys, ClientCertificateMapping certificates) {
-        snapshot.set(new Snapshot(apiKeys, certificates));
-    }
-
-    public Snapshot current() {
-        return snapshot.get();
+    /** With the credentials in force when each call arrives (revocation = a key left out of the next ones). */
+    public Authenticator(Supplier<Snapshot> credentials) {
+        this.snapshot = Objects.requireNonNull(credentials, "credentials");
     }
 
     /**

@@ -47,7 +47,25 @@ public final class AppRegistry {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof AppRegistry other && other.byId.equals(byId);
+    }
+
+    @Override
+    public int hashCode() {
+        return byId.hashCode();
+    }
+
+    /** {@code [<app id> (+ secondary certificate), <app id>]}: App IDs only, never a certificate. */
+    @Override
     public String toString() {
-        return "AppRegistry" + byId.values();
+        StringBuilder s = new StringBuilder("[");
+        for (AppKeys app : byId.values()) {
+            s.append(s.length() > 1 ? ", " : "").append(app.appId());
+            if (app.secondaryCertificate().isPresent()) {
+                s.append(" (+ secondary certificate)");
+            }
+        }
+        return s.append(']').toString();
     }
 }

@@ -16,4 +16,9 @@ public record TlsConfig(Path certificateChain, Path privateKey, Optional<Path> c
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(clientCa, "clientCa");
     }
+
+    /** "on", or "on (client certificates accepted)" with a client CA. */
+    public String describe() {
+        return clientCa.isPresent() ? "on (client certificates accepted)" : "on";
+    }
 }

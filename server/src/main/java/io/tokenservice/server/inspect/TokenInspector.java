@@ -1,5 +1,6 @@
 package io.tokenservice.server.inspect;
 
+import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.core.token.AccessToken;
 import io.tokenservice.core.token.AccessTokenCodec;
 import io.tokenservice.core.token.AccessToken2;
@@ -418,7 +419,7 @@ public final class TokenInspector {
         if (tokenUid.isEmpty() || tokenUid.equals(identity.tokenUid())) {
             return Optional.empty();
         }
-        boolean numeric = isUid(tokenUid);
+        boolean numeric = RtcIdentity.isUid(tokenUid);
         String tokenIdentity = numeric ? "uid " + tokenUid : "user account \"" + tokenUid + "\"";
         String advice;
         if (identity.isUid() && identity.uid() == 0) {
@@ -485,7 +486,7 @@ public final class TokenInspector {
         String what;
         if (service instanceof Service.Rtc rtc) {
             what = "RTC in channel \"" + rtc.channel() + "\" as " + (rtc.uid().isEmpty() ? "anyone (wildcard)"
-                    : isUid(rtc.uid()) ? "uid " + rtc.uid() : "user account \"" + rtc.uid() + "\"");
+                    : RtcIdentity.isUid(rtc.uid()) ? "uid " + rtc.uid() : "user account \"" + rtc.uid() + "\"");
         } else if (service instanceof Service.Rtm rtm) {
             what = "RTM as user \"" + rtm.userId() + "\"";
         } else if (service instanceof Service.Chat chat) {
@@ -512,18 +513,6 @@ public final class TokenInspector {
 
     private static String until006(long value) {
         return value == 0 ? "with no expiry of its own" : "until " + Instant.ofEpochSecond(value);
-    }
-
-    private static boolean isUid(String text) {
-        if (text.isEmpty() || text.length() > 10 || text.charAt(0) == '0') {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return Long.parseLong(text) <= 0xFFFF_FFFFL;
     }
 
     private static String relative(Instant at, Instant now) {

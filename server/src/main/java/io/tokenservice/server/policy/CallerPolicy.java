@@ -1,6 +1,7 @@
 package io.tokenservice.server.policy;
 
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.ServiceKind;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -27,8 +28,6 @@ public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList ch
         Set<RtcRole> roles, long maxTtlSeconds, boolean allowWildcard, boolean allowChatAppToken, boolean mayRenew,
         boolean mayInspect) {
 
-    /** Agora's and the contract's upper bound on a token lifetime. */
-    public static final long MAX_TTL_SECONDS = 86_400;
     /** {@code max_ttl_seconds} when the configuration leaves it out. */
     public static final long DEFAULT_MAX_TTL_SECONDS = 3_600;
 
@@ -38,8 +37,8 @@ public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList ch
         Objects.requireNonNull(identities, "identities");
         services = services.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(services));
         roles = roles.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(roles));
-        if (maxTtlSeconds < 1 || maxTtlSeconds > MAX_TTL_SECONDS) {
-            throw new IllegalArgumentException("max_ttl_seconds must be between 1 and " + MAX_TTL_SECONDS
+        if (maxTtlSeconds < 1 || maxTtlSeconds > TokenLimits.AGORA_MAX_TTL_SECONDS) {
+            throw new IllegalArgumentException("max_ttl_seconds must be between 1 and " + TokenLimits.AGORA_MAX_TTL_SECONDS
                     + ", not " + maxTtlSeconds);
         }
     }
@@ -57,7 +56,7 @@ public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList ch
      */
     public static CallerPolicy quickStart() {
         return new CallerPolicy(GlobList.any(), EnumSet.allOf(ServiceKind.class), GlobList.any(), GlobList.any(),
-                EnumSet.allOf(RtcRole.class), MAX_TTL_SECONDS, false, false, true, true);
+                EnumSet.allOf(RtcRole.class), TokenLimits.AGORA_MAX_TTL_SECONDS, false, false, true, true);
     }
 
     /** Same policy with other channel patterns. */

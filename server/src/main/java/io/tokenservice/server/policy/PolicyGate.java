@@ -3,6 +3,7 @@ package io.tokenservice.server.policy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
@@ -16,13 +17,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Applies each caller's {@link CallerPolicy}. A refusal is PERMISSION_DENIED whose description names
  * the rule, e.g. {@code policy of caller 'web': channel 'x' matches none of [team-*]}. A caller without
  * a policy may do nothing. RenewToken is judged by the caller's policy at renewal time, so shrinking a
- * policy takes effect at the next renewal; InspectToken needs only {@code may_inspect}.
+ * policy takes effect at the next renewal; InspectToken needs only {@code may_inspect}. Immutable: a new
+ * configuration brings a new gate.
  *
  * <p>The coarse rules come first, before the request is read ({@link #admit}: may the caller call this
  * RPC at all: {@code may_inspect}, {@code may_renew}, the service an Issue RPC mints) and as soon as it
@@ -30,23 +31,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * whole grant.
  *
  * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
- * value of 0 or less is judged as {@value CallerPolicy#MAX_TTL_SECONDS} so that an unresolved default
+ * value of 0 or less is judged as {@value TokenLimits#AGORA_MAX_TTL_SECONDS} so that an unresolved default
  * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty.
  */
 public final class PolicyGate implements AccessGate {
-    private final AtomicReference<Map<String, CallerPolicy>> policies;
+    private final Map<String, CallerPolicy> policies;
 
     public PolicyGate(Map<String, CallerPolicy> policies) {
-        this.policies = new AtomicReference<>(Map.copyOf(policies));
-    }
-
-    /** Replaces all policies; takes effect for the next check. */
-    public void update(Map<String, CallerPolicy> newPolicies) {
-        policies.set(Map.copyOf(newPolicies));
+        this.policies = Map.copyOf(policies);
     }
 
     public Optional<CallerPolicy> policyOf(String callerName) {
-        return Optional.ofNullable(policies.get().get(callerName));
+        return Optional.ofNullable(policies.get(callerName));
     }
 
     /**
@@ -55,7 +51,7 @@ public final class PolicyGate implements AccessGate {
      * caller without policy.
      */
     public OptionalLong maxTtlSeconds(Caller caller) {
-        CallerPolicy p = policies.get().get(caller.name());
+        CallerPolicy p = policies.get(caller.name());
         return p == null ? OptionalLong.empty() : OptionalLong.of(p.maxTtlSeconds());
     }
 
@@ -84,14 +80,14 @@ public final class PolicyGate implements AccessGate {
         for (int i = 0, n = services.size(); i < n; i++) {
             checkService(caller, p, services.get(i));
         }
-        long ttl = request.ttlSeconds() > 0 ? request.ttlSeconds() : CallerPolicy.MAX_TTL_SECONDS;
+        long ttl = request.ttlSeconds() > 0 ? request.ttlSeconds() : TokenLimits.AGORA_MAX_TTL_SECONDS;
         if (ttl > p.maxTtlSeconds()) {
             throw denied(caller, "ttl " + ttl + " s exceeds max_ttl_seconds " + p.maxTtlSeconds());
         }
     }
 
     private CallerPolicy policy(Caller caller) {
-        CallerPolicy p = policies.get().get(caller.name());
+        CallerPolicy p = policies.get(caller.name());
         if (p == null) {
             throw denied("no policy is configured for caller '" + caller.name() + "'");
         }

@@ -1,6 +1,7 @@
 package io.tokenservice.server.renew;
 
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
@@ -36,7 +37,7 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
 
     /**
      * Plans the renewal of verified {@code token}. {@code requestedTtl} 0 = the original lifetime, lowered
-     * to {@link ServerConfig#MAX_TTL_SECONDS} and to {@code callerMaxTtl} (the caller's policy maximum,
+     * to {@link TokenLimits#AGORA_MAX_TTL_SECONDS} and to {@code callerMaxTtl} (the caller's policy maximum,
      * if it has one). A non-zero {@code requestedTtl} is taken as is (the access gate judges it).
      *
      * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT (field {@code token}) for grants this
@@ -100,7 +101,7 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
         if (token.expire() == 0) {
             return ServerConfig.DEFAULT_TTL_SECONDS;
         }
-        return Math.min(token.expire(), ServerConfig.MAX_TTL_SECONDS);
+        return Math.min(token.expire(), TokenLimits.AGORA_MAX_TTL_SECONDS);
     }
 
     /**

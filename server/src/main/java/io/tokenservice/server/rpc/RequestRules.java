@@ -1,8 +1,8 @@
 package io.tokenservice.server.rpc;
 
+import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.core.validation.InputRules;
 import io.tokenservice.server.config.AppRegistry;
-import io.tokenservice.server.config.ServerConfig;
 
 /** Request rules shared by several RPCs: the app_id and ttl_seconds fields. */
 public final class RequestRules {
@@ -26,15 +26,15 @@ public final class RequestRules {
 
     /**
      * The token lifetime for a request's ttl_seconds (unsigned): 0 = {@code defaultSeconds}; above
-     * {@link ServerConfig#MAX_TTL_SECONDS} is a violation of {@code ttl_seconds}.
+     * {@link TokenLimits#AGORA_MAX_TTL_SECONDS} is a violation of {@code ttl_seconds}.
      */
     public static long ttl(int ttlSeconds, long defaultSeconds, Violations violations) {
         long ttl = Integer.toUnsignedLong(ttlSeconds);
         if (ttl == 0) {
             return defaultSeconds;
         }
-        if (ttl > ServerConfig.MAX_TTL_SECONDS) {
-            violations.add("ttl_seconds", "must be at most " + ServerConfig.MAX_TTL_SECONDS
+        if (ttl > TokenLimits.AGORA_MAX_TTL_SECONDS) {
+            violations.add("ttl_seconds", "must be at most " + TokenLimits.AGORA_MAX_TTL_SECONDS
                     + " seconds (24 hours), got " + ttl);
         }
         return ttl;

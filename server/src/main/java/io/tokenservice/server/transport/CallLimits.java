@@ -10,6 +10,7 @@ import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.CallerContext;
 import io.tokenservice.server.access.Refusal;
 import io.tokenservice.server.access.Rpc;
+import io.tokenservice.server.config.TransportSettings;
 import io.tokenservice.server.rpc.CallRefusals;
 import io.tokenservice.server.rpc.RpcErrors;
 import java.time.Duration;
@@ -112,7 +113,7 @@ public final class CallLimits implements ServerInterceptor {
             expired = true;
             closed = true;
             refusals.end(delegate(), rpc, caller, Refusal.of(Status.DEADLINE_EXCEEDED.withDescription("no request within "
-                    + TransportLimits.describe(firstMessageTimeout) + " of the call's start: send the request "
+                    + TransportSettings.describe(firstMessageTimeout) + " of the call's start: send the request "
                     + (requestIsOneMessage ? "message and end the request stream" : "'s first message")
                     + " right after the headers")));
         }

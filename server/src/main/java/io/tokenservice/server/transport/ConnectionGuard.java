@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.tokenservice.server.config.TransportSettings;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Iterator;
@@ -152,7 +153,7 @@ final class ConnectionGuard {
         long timedOut = closedForTimeout.getAndSet(0);
         long capped = closedForCap.getAndSet(0);
         LOG.info("closed " + (timedOut + capped) + " unauthenticated connection(s) since the last report: "
-                + timedOut + " authenticated no call within " + TransportLimits.describe(timeout) + ", " + capped
+                + timedOut + " authenticated no call within " + TransportSettings.describe(timeout) + ", " + capped
                 + " were the oldest of more than " + maxUnauthenticated + " unauthenticated connections");
     }
 }

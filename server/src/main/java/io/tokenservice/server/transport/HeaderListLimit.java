@@ -6,18 +6,19 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.tokenservice.server.access.Rpc;
+import io.tokenservice.server.config.TransportSettings;
 import io.tokenservice.server.rpc.CallRefusals;
 import io.tokenservice.server.rpc.RpcErrors;
 import java.util.Map;
 
 /**
- * Refuses a call whose request metadata is larger than {@link TransportLimits#maxHeaderListBytes()}, before
+ * Refuses a call whose request metadata is larger than {@link TransportSettings#maxHeaderListBytes()}, before
  * anything reads it (authentication included), with RESOURCE_EXHAUSTED, a google.rpc.ErrorInfo
  * {@value RpcErrors#REASON_HEADERS_TOO_LARGE} (metadata {@code limit_bytes}, {@code size_bytes}) and no
  * RetryInfo: a request a client must change, not repeat later. Sizes count as in HTTP/2: name plus value
  * (binary values base64-encoded, as sent) plus 32 bytes per field.
  *
- * <p>The HTTP/2 layer accepts {@link TransportLimits#HEADER_LIST_HEADROOM} times the limit, so that every
+ * <p>The HTTP/2 layer accepts {@link TransportSettings#HEADER_LIST_HEADROOM} times the limit, so that every
  * header list up to that size gets this answer instead of a bare HTTP 431 (which gRPC clients report as
  * UNKNOWN) or, above 1.25 times the transport's limit, a connection closed under all its calls.
  */

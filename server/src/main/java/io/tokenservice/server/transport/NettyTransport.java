@@ -11,10 +11,11 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.tokenservice.server.config.TransportSettings;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty transport of one server with its {@link TransportLimits}: the HTTP/2 settings and connection
+ * The Netty transport of one server with its {@link TransportSettings}: the HTTP/2 settings and connection
  * management of gRPC's {@link NettyServerBuilder}, plus the {@link ConnectionGuard} on accepted
  * connections. It owns the event loops (epoll where available, as gRPC's default), because a guard on the
  * listening channel needs its own channel factory, and gRPC then wants the event loops too; {@link #close()}
@@ -35,7 +36,7 @@ public final class NettyTransport implements AutoCloseable {
      * Applies {@code limits} and the connection guard to {@code builder}; the returned transport must be
      * closed after the server built from it has terminated.
      */
-    public static NettyTransport configure(NettyServerBuilder builder, TransportLimits limits) {
+    public static NettyTransport configure(NettyServerBuilder builder, TransportSettings limits) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

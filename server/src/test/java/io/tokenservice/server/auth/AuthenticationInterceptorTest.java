@@ -54,7 +54,8 @@ class AuthenticationInterceptorTest {
 
     private static LogCapture logs;
     private static TestPki pki;
-    private static Authenticator authenticator;
+    /** The credentials in force, as the caller-security wiring would swap them on a reload. */
+    private static final AtomicReference<Authenticator.Snapshot> credentials = new AtomicReference<>();
     private static final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     private static final AtomicInteger handled = new AtomicInteger();
     private static final AtomicReference<Object> cachedVerdict = new AtomicReference<>();
@@ -76,8 +77,8 @@ class AuthenticationInterceptorTest {
     static void startServers() throws Exception {
         logs = LogCapture.all();
         pki = TestPki.get();
-        authenticator = new Authenticator(keys(true), certificates(TestPki.KNOWN_SUBJECT));
-        AuthenticationInterceptor interceptor = new AuthenticationInterceptor(authenticator, audit::add,
+        use(keys(true), certificates(TestPki.KNOWN_SUBJECT));
+        AuthenticationInterceptor interceptor = new AuthenticationInterceptor(new Authenticator(credentials::get), audit::add,
                 Clock.systemUTC());
         HealthStatusManager health = new HealthStatusManager();
 
@@ -97,6 +98,10 @@ class AuthenticationInterceptorTest {
                 .start();
         plainChannel = Grpc.newChannelBuilderForAddress("localhost", plainServer.getPort(),
                 InsecureChannelCredentials.create()).build();
+    }
+
+    private static void use(ApiKeyRegistry keys, ClientCertificateMapping certificates) {
+        credentials.set(new Authenticator.Snapshot(keys, certificates));
     }
 
     @AfterAll
@@ -119,7 +124,7 @@ class AuthenticationInterceptorTest {
 
     @BeforeEach
     void reset() {
-        authenticator.update(keys(true), certificates(TestPki.KNOWN_SUBJECT));
+        use(keys(true), certificates(TestPki.KNOWN_SUBJECT));
         audit.clear();
     }
 
@@ -187,7 +192,7 @@ class AuthenticationInterceptorTest {
     @Test
     void revokedKeyIsRefusedOnTheSameConnectionWhileOthersGoOn() {
         assertThat(call(plainChannel, bearer(MOBILE_KEY)).getAppId()).isEqualTo("mobile/API_KEY");
-        authenticator.update(keys(false), certificates(TestPki.KNOWN_SUBJECT));
+        use(keys(false), certificates(TestPki.KNOWN_SUBJECT));
         assertThat(refused(plainChannel, bearer(MOBILE_KEY)).getStatus().getCode())
                 .isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(call(plainChannel, bearer(WEB_KEY)).getAppId()).isEqualTo("web/API_KEY");
@@ -288,11 +293,11 @@ class AuthenticationInterceptorTest {
         ManagedChannel ch = tlsChannel(pki.knownClient);
         try {
             assertThat(call(ch, null).getAppId()).isEqualTo("web-backend/MUTUAL_TLS");
-            authenticator.update(keys(true), certificates("cn:web-backend"));
+            use(keys(true), certificates("cn:web-backend"));
             assertThat(call(ch, null).getAppId()).isEqualTo("web-backend/MUTUAL_TLS");
-            authenticator.update(keys(true), ClientCertificateMapping.empty());
+            use(keys(true), ClientCertificateMapping.empty());
             assertThat(refused(ch, null).getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-            authenticator.update(keys(true), certificates(TestPki.KNOWN_SUBJECT));
+            use(keys(true), certificates(TestPki.KNOWN_SUBJECT));
             assertThat(call(ch, null).getAppId()).isEqualTo("web-backend/MUTUAL_TLS");
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -1,41 +1,43 @@
 package io.tokenservice.server.auth;
 
 import io.tokenservice.server.testing.TestSecrets;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Throw-away test certificates, generated once per test JVM with the JDK's {@code keytool} (no
- * BouncyCastle on the class path, no key material in the repository): a CA, a server certificate for
- * localhost, two client certificates signed by the CA (one mapped to a caller by the tests, one not) and
- * a self-signed client certificate with the same subject as the mapped one (must be refused by TLS).
+ * The committed test certificates ({@code src/test/resources/tls}, see the README there for how they were
+ * made): a CA, a server certificate for localhost, two client certificates signed by the CA (one mapped to a
+ * caller by the tests, one not) and a self-signed client certificate with the same subject as the mapped one
+ * (TLS must refuse it). Each key and certificate is registered with {@link TestSecrets}.
  */
 public final class TestPki {
     public static final String KNOWN_SUBJECT = "CN=web-backend,OU=tests,O=Token Service Test";
     public static final String UNKNOWN_SUBJECT = "CN=stranger,OU=tests,O=Token Service Test";
     private static final char[] PASSWORD = "test-only".toCharArray();
+    private static final String DIRECTORY = "/tls/";
 
-    /** A private key with its certificate chain (leaf first). */
-    public record Identity(PrivateKey key, X509Certificate[] chain) {
+    /** A private key with its certificate chain (leaf first), and the PEM files they were read from. */
+    public record Identity(PrivateKey key, X509Certificate[] chain, Path keyFile, Path certificateFile) {
         public KeyManager[] keyManagers() {
             try {
                 KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -57,35 +59,39 @@ public final class TestPki {
     private static TestPki instance;
 
     public final X509Certificate ca;
+    /** The CA certificate's PEM file ({@code TLS_CLIENT_CA_FILE}). */
+    public final Path caFile;
     public final Identity server;
     public final Identity knownClient;
     public final Identity unknownClient;
     public final Identity untrustedClient;
 
-    private TestPki(X509Certificate ca, Identity server, Identity knownClient, Identity unknownClient,
-            Identity untrustedClient) {
-        this.ca = ca;
-        this.server = server;
-        this.knownClient = knownClient;
-        this.unknownClient = unknownClient;
-        this.untrustedClient = untrustedClient;
+    private TestPki() throws IOException, GeneralSecurityException {
+        caFile = file("ca.crt");
+        ca = certificate(caFile);
+        server = identity("server", ca);
+        knownClient = identity("known", ca);
+        unknownClient = identity("unknown", ca);
+        untrustedClient = identity("untrusted", null);
     }
 
     public static synchronized TestPki get() {
         if (instance == null) {
             try {
-                instance = generate();
-                for (X509Certificate c : List.of(instance.ca, instance.server.leaf(), instance.knownClient.leaf(),
-                        instance.unknownClient.leaf(), instance.untrustedClient.leaf())) {
-                    TestSecrets.registerDer(c.getEncoded());
-                }
-                for (Identity id : List.of(instance.server, instance.knownClient, instance.unknownClient,
-                        instance.untrustedClient)) {
-                    TestSecrets.registerDer(id.key().getEncoded());
-                }
+                instance = new TestPki();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } catch (InterruptedException | GeneralSecurityException e) {
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+            try {
+                TestSecrets.registerDer(instance.ca.getEncoded());
+                for (Identity id : List.of(instance.server, instance.knownClient, instance.unknownClient,
+                        instance.untrustedClient)) {
+                    TestSecrets.registerDer(id.leaf().getEncoded());
+                    TestSecrets.registerDer(id.key().getEncoded());
+                }
+            } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -121,99 +127,40 @@ public final class TestPki {
         return out;
     }
 
-    private static TestPki generate() throws IOException, InterruptedException, GeneralSecurityException {
-        Path dir = Files.createTempDirectory("tokenservice-test-pki");
+    private static Identity identity(String name, X509Certificate issuer) throws IOException, GeneralSecurityException {
+        Path keyFile = file(name + ".key");
+        Path certificateFile = file(name + ".crt");
+        X509Certificate leaf = certificate(certificateFile);
+        X509Certificate[] chain = issuer == null ? new X509Certificate[] {leaf} : new X509Certificate[] {leaf, issuer};
+        PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pemBody(keyFile)));
+        return new Identity(key, chain, keyFile, certificateFile);
+    }
+
+    private static X509Certificate certificate(Path file) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private static byte[] pemBody(Path file) throws IOException {
+        StringBuilder base64 = new StringBuilder();
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            if (!line.startsWith("-----")) {
+                base64.append(line.strip());
+            }
+        }
+        return Base64.getDecoder().decode(base64.toString());
+    }
+
+    private static Path file(String name) throws IOException {
+        URL url = TestPki.class.getResource(DIRECTORY + name);
+        if (url == null) {
+            throw new IOException("test resource " + DIRECTORY + name + " is missing");
+        }
         try {
-            run(dir, List.of(
-                    genkey("ca", "CN=Token Service Test CA", "bc:c"),
-                    genkey("server", "CN=localhost", null),
-                    genkey("known", KNOWN_SUBJECT, null),
-                    genkey("unknown", UNKNOWN_SUBJECT, null),
-                    genkey("untrusted", KNOWN_SUBJECT, null)));
-            run(dir, List.of(certreq("server"), certreq("known"), certreq("unknown")));
-            run(dir, List.of(
-                    gencert("server", "san=dns:localhost,ip:127.0.0.1", "eku=serverAuth"),
-                    gencert("known", null, "eku=clientAuth"),
-                    gencert("unknown", null, "eku=clientAuth")));
-            X509Certificate ca = storedCertificate(dir, "ca");
-            return new TestPki(ca, signed(dir, "server", ca), signed(dir, "known", ca), signed(dir, "unknown", ca),
-                    new Identity(storedKey(dir, "untrusted"), new X509Certificate[] {storedCertificate(dir, "untrusted")}));
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
         }
-    }
-
-    private static List<String> genkey(String name, String dn, String ext) {
-        List<String> cmd = new ArrayList<>(List.of("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname",
-                "secp256r1", "-dname", dn, "-validity", "2", "-keystore", name + ".p12", "-storetype", "PKCS12",
-                "-storepass", new String(PASSWORD)));
-        if (ext != null) {
-            cmd.addAll(List.of("-ext", ext));
-        }
-        return cmd;
-    }
-
-    private static List<String> certreq(String name) {
-        return List.of("-certreq", "-alias", name, "-keystore", name + ".p12", "-storepass", new String(PASSWORD),
-                "-file", name + ".csr");
-    }
-
-    private static List<String> gencert(String name, String san, String eku) {
-        List<String> cmd = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-storepass",
-                new String(PASSWORD), "-infile", name + ".csr", "-outfile", name + ".crt", "-validity", "2"));
-        if (san != null) {
-            cmd.addAll(List.of("-ext", san));
-        }
-        cmd.addAll(List.of("-ext", eku));
-        return cmd;
-    }
-
-    /** Runs keytool commands in parallel in {@code dir}. */
-    private static void run(Path dir, List<List<String>> commands) throws IOException, InterruptedException {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        List<Process> processes = new ArrayList<>();
-        for (List<String> args : commands) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(keytool);
-            cmd.add("-J-XX:TieredStopAtLevel=1");
-            cmd.addAll(args);
-            processes.add(new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start());
-        }
-        for (int i = 0; i < processes.size(); i++) {
-            Process p = processes.get(i);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (InputStream in = p.getInputStream()) {
-                in.transferTo(out);
-            }
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool " + commands.get(i).get(0) + " failed: " + out);
-            }
-        }
-    }
-
-    private static Identity signed(Path dir, String name, X509Certificate ca) throws IOException, GeneralSecurityException {
-        X509Certificate leaf;
-        try (InputStream in = Files.newInputStream(dir.resolve(name + ".crt"))) {
-            leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        return new Identity(storedKey(dir, name), new X509Certificate[] {leaf, ca});
-    }
-
-    private static KeyStore store(Path dir, String name) throws IOException, GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(dir.resolve(name + ".p12"))) {
-            ks.load(in, PASSWORD);
-        }
-        return ks;
-    }
-
-    private static PrivateKey storedKey(Path dir, String name) throws IOException, GeneralSecurityException {
-        return (PrivateKey) store(dir, name).getKey(name, PASSWORD);
-    }
-
-    private static X509Certificate storedCertificate(Path dir, String name) throws IOException, GeneralSecurityException {
-        return (X509Certificate) store(dir, name).getCertificate(name);
     }
 }

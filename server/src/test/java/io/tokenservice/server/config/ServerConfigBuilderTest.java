@@ -28,7 +28,6 @@ class ServerConfigBuilderTest {
         assertThat(config.renewGrace()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.tls()).isEmpty();
-        assertThat(config.developmentDefault()).isFalse();
         assertThat(config.authenticator()).isEmpty();
         assertThat(config.interceptors()).isEmpty();
         assertThat(config.accessGate()).isSameAs(ServerConfig.ALLOW_ALL);

@@ -37,36 +37,20 @@ import io.tokenservice.proto.v1.TokenVersion;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.rpc.TokenDigest;
-import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import io.tokenservice.server.testing.TestTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** InspectToken against a real Netty server: every SignatureStatus and ProblemCode, 006 and 007. */
 class InspectTokenTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.netty();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server = new TokenServerExtension();
 
     private static IssuedToken issue(String channel, int uid, int ttl) {
         return server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder()

@@ -29,33 +29,17 @@ import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.rpc.TokenDigest;
-import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** IssueRtcToken against a real Netty server on an ephemeral port. */
 class IssueRtcTokenTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.netty();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server = new TokenServerExtension();
 
     private static IssueRtcTokenRequest.Builder publisher(String channel, int uid) {
         return IssueRtcTokenRequest.newBuilder()

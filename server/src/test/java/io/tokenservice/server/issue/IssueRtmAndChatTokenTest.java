@@ -22,31 +22,15 @@ import io.tokenservice.proto.v1.ServiceType;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
-import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** IssueRtmToken and IssueChatToken against a real Netty server. */
 class IssueRtmAndChatTokenTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.netty();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server = new TokenServerExtension();
 
     private static ParsedAccessToken2 decode(IssuedToken issued) {
         ParsedAccessToken2 parsed = AccessToken2Codec.decode(issued.getToken());

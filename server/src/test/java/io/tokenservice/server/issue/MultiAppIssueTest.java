@@ -14,24 +14,15 @@ import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RtcRole;
-import io.tokenservice.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.tokenservice.server.testing.TokenServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A server holding several apps (in-process is enough here). */
 class MultiAppIssueTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.inProcess(b -> b.app(APP_ID, CERT).app(OTHER_APP_ID, OTHER_CERT));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server =
+            TokenServerExtension.inProcess(b -> b.app(APP_ID, CERT).app(OTHER_APP_ID, OTHER_CERT));
 
     @Test
     void appIdIsRequiredWhenTheServerHoldsSeveralApps() {

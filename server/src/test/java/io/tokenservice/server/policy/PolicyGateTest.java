@@ -29,7 +29,12 @@ class PolicyGateTest {
                 EnumSet.of(RtcRole.SUBSCRIBER), 3600, false, false, true, false);
     }
 
-    private final PolicyGate gate = new PolicyGate(Map.of("web", webPolicy()));
+    private PolicyGate gate = new PolicyGate(Map.of("web", webPolicy()));
+
+    /** The gate of a configuration in which caller web has policy {@code p}. */
+    private void use(CallerPolicy p) {
+        gate = new PolicyGate(Map.of("web", p));
+    }
 
     static GrantRequest rtc(String channel, String identity, RtcRole role, long ttl) {
         return new GrantRequest(Rpc.ISSUE_RTC_TOKEN, APP, List.of(RequestedService.rtc(channel, identity, role)), ttl);
@@ -109,8 +114,8 @@ class PolicyGateTest {
     @Test
     void wildcardWhenGranted() {
         CallerPolicy p = webPolicy();
-        gate.update(Map.of("web", new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
-                p.maxTtlSeconds(), true, false, true, false)));
+        use(new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
+                p.maxTtlSeconds(), true, false, true, false));
         allowed(rtc("lobby", "", RtcRole.SUBSCRIBER, 60));
         allowed(rtc("lobby", "0", RtcRole.SUBSCRIBER, 60));
     }
@@ -134,12 +139,12 @@ class PolicyGateTest {
     void chatAppTokenRule() {
         CallerPolicy chat = new CallerPolicy(GlobList.any(), Set.of(ServiceKind.CHAT), GlobList.none(),
                 GlobList.any(), Set.of(), 3600, false, false, false, false);
-        gate.update(Map.of("web", chat));
+        use(chat);
         allowed(new GrantRequest(Rpc.ISSUE_CHAT_TOKEN, APP, List.of(RequestedService.chat("u1")), 60));
         assertThat(denial(new GrantRequest(Rpc.ISSUE_CHAT_TOKEN, APP, List.of(RequestedService.chat("")), 60)))
                 .isEqualTo("policy of caller 'web': Chat app tokens are not allowed (allow_chat_app_token: false)");
-        gate.update(Map.of("web", new CallerPolicy(GlobList.any(), Set.of(ServiceKind.CHAT), GlobList.none(),
-                GlobList.any(), Set.of(), 3600, false, true, false, false)));
+        use(new CallerPolicy(GlobList.any(), Set.of(ServiceKind.CHAT), GlobList.none(),
+                GlobList.any(), Set.of(), 3600, false, true, false, false));
         allowed(new GrantRequest(Rpc.ISSUE_CHAT_TOKEN, APP, List.of(RequestedService.chat("")), 60));
     }
 
@@ -148,13 +153,13 @@ class PolicyGateTest {
         GrantRequest renew = new GrantRequest(Rpc.RENEW_TOKEN, APP,
                 List.of(RequestedService.rtc("team-red", "user-1", RtcRole.SUBSCRIBER)), 3600);
         allowed(renew);
-        gate.update(Map.of("web", webPolicy().withChannels(GlobList.of(List.of("lobby")))));
+        use(webPolicy().withChannels(GlobList.of(List.of("lobby"))));
         assertThat(denial(renew)).isEqualTo("policy of caller 'web': channel 'team-red' matches none of [lobby]");
-        gate.update(Map.of("web", webPolicy().withMaxTtlSeconds(600)));
+        use(webPolicy().withMaxTtlSeconds(600));
         assertThat(denial(renew)).contains("ttl 3600 s exceeds max_ttl_seconds 600");
         CallerPolicy p = webPolicy();
-        gate.update(Map.of("web", new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
-                p.maxTtlSeconds(), false, false, false, false)));
+        use(new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
+                p.maxTtlSeconds(), false, false, false, false));
         assertThat(denial(renew)).isEqualTo("policy of caller 'web': RenewToken is not allowed (may_renew: false)");
     }
 
@@ -163,14 +168,14 @@ class PolicyGateTest {
         GrantRequest inspect = new GrantRequest(Rpc.INSPECT_TOKEN, OTHER_APP, List.of(), 0);
         assertThat(denial(inspect)).isEqualTo("policy of caller 'web': InspectToken is not allowed (may_inspect: false)");
         CallerPolicy p = webPolicy();
-        gate.update(Map.of("web", new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
-                p.maxTtlSeconds(), false, false, false, true)));
+        use(new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
+                p.maxTtlSeconds(), false, false, false, true));
         allowed(inspect);
     }
 
     @Test
     void denyAllDeniesEverything() {
-        gate.update(Map.of("web", CallerPolicy.denyAll()));
+        use(CallerPolicy.denyAll());
         assertThat(denial(rtc("lobby", "user-1", RtcRole.SUBSCRIBER, 60))).contains("service rtc is not allowed");
         assertThat(denial(new GrantRequest(Rpc.INSPECT_TOKEN, APP, List.of(), 0))).contains("may_inspect");
     }
@@ -194,8 +199,8 @@ class PolicyGateTest {
             assertThatCode(() -> gate.admit(WEB, rpc)).doesNotThrowAnyException();
         }
         CallerPolicy p = webPolicy();
-        gate.update(Map.of("web", new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
-                p.maxTtlSeconds(), false, false, false, true)));
+        use(new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
+                p.maxTtlSeconds(), false, false, false, true));
         assertThat(refusal(() -> gate.admit(WEB, Rpc.RENEW_TOKEN)))
                 .isEqualTo("policy of caller 'web': RenewToken is not allowed (may_renew: false)");
         assertThatCode(() -> gate.admit(WEB, Rpc.INSPECT_TOKEN)).doesNotThrowAnyException();

@@ -40,34 +40,19 @@ import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.rpc.TokenDigest;
 import io.tokenservice.server.testing.TestServer;
+import io.tokenservice.server.testing.TokenServerExtension;
 import io.tokenservice.server.testing.TestTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** RenewToken against a real Netty server whose app has a primary (CERT) and a secondary (OLD_CERT). */
 class RenewTokenTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.netty();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.reset();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server = new TokenServerExtension();
 
     private static IssuedToken issuePublisher(int ttl, RtcPrivilegeTtls privileges) {
         IssueRtcTokenRequest.Builder request = IssueRtcTokenRequest.newBuilder()

@@ -10,21 +10,21 @@ import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.SecuredServer;
 import io.tokenservice.server.StartupException;
 import io.tokenservice.server.auth.BearerHeader;
-import io.tokenservice.server.policy.SecurityConfig;
+import io.tokenservice.server.config.EnvironmentVariables;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A server started exactly the way {@code Main} starts it ({@link SecuredServer#start}, Netty, port 0
- * unless {@code GRPC_PORT} is given), without watching the configuration file (tests reload explicitly),
+ * unless {@code GRPC_PORT} is given), without polling the configuration files on a schedule (tests call
+ * {@code server.watcher().poll()} or {@code server.reload()}),
  * plus a plaintext channel to it and what it printed on its console. The App Certificates it holds and
  * the keys of {@code TOKEN_SERVICE_API_KEYS} are registered with {@link TestSecrets}.
  */
@@ -48,7 +48,7 @@ public final class Launched implements AutoCloseable {
             throws StartupException {
         Map<String, String> withPort = new HashMap<>(env);
         withPort.putIfAbsent("GRPC_PORT", "0");
-        String keys = env.get(SecurityConfig.ENV_API_KEYS);
+        String keys = env.get(EnvironmentVariables.TOKEN_SERVICE_API_KEYS);
         if (keys != null) {
             for (String pair : keys.split(",")) {
                 TestSecrets.register(pair.substring(pair.indexOf('=') + 1).strip());
@@ -56,7 +56,7 @@ public final class Launched implements AutoCloseable {
         }
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         SecuredServer server = SecuredServer.start(withPort, workingDir,
-                new PrintStream(console, true, StandardCharsets.UTF_8), Optional.empty());
+                new PrintStream(console, true, StandardCharsets.UTF_8), false);
         server.config().apps().all().forEach(app -> TestSecrets.registerAll(app.certificates()));
         String printed = console.toString(StandardCharsets.UTF_8);
         Matcher key = DEVELOPMENT_KEY.matcher(printed);

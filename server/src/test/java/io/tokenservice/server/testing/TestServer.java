@@ -9,35 +9,72 @@ import io.tokenservice.server.TokenServer;
 import io.tokenservice.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A token server for one test class, on a real Netty server (ephemeral port) or in-process, with a
- * mutable clock, counting salts, a scripted access gate and a recording audit sink, plus a client.
+ * A token server on a real Netty server (ephemeral port) or in-process, with a mutable clock, counting salts, a
+ * scripted access gate and a recording audit sink, plus a client. For a whole test class, register a
+ * {@link TokenServerExtension}; for one test, {@code try (TestServer s = TestServer.inProcess(...))}.
  * Default apps: {@link TestApps#APP_ID} (primary CERT, secondary OLD_CERT).
  */
-public final class TestServer implements AutoCloseable {
+public class TestServer implements AutoCloseable {
     public static final long FIRST_SALT = 1000;
 
     public final MutableClock clock = new MutableClock(TestApps.T0);
     public final RecordingAuditSink audit = new RecordingAuditSink();
     public final ScriptedGate gate = new ScriptedGate();
     private final AtomicLong salts = new AtomicLong(FIRST_SALT);
-    public final TokenServer server;
-    public final ManagedChannel channel;
+    private final boolean netty;
+    private final Consumer<ServerConfig.Builder> customize;
+    private TokenServer server;
+    private ManagedChannel channel;
 
-    private TestServer(boolean netty, Consumer<ServerConfig.Builder> customize) {
+    protected TestServer(boolean netty, Consumer<ServerConfig.Builder> customize) {
+        this.netty = netty;
+        this.customize = customize;
+    }
+
+    /** Netty on an ephemeral port, with APP_ID (CERT + secondary OLD_CERT). */
+    public static TestServer netty() {
+        return netty(TestServer::defaultApps);
+    }
+
+    /** Netty on an ephemeral port; {@code customize} must add the apps. */
+    public static TestServer netty(Consumer<ServerConfig.Builder> customize) {
+        TestServer server = new TestServer(true, customize);
+        server.start();
+        return server;
+    }
+
+    /** In-process; {@code customize} must add the apps. */
+    public static TestServer inProcess(Consumer<ServerConfig.Builder> customize) {
+        TestServer server = new TestServer(false, customize);
+        server.start();
+        return server;
+    }
+
+    static void defaultApps(ServerConfig.Builder config) {
+        config.app(TestApps.APP_ID, TestApps.CERT, TestApps.OLD_CERT);
+    }
+
+    /** What the server runs with beyond the test collaborators: by default the apps given at construction. */
+    protected void configure(ServerConfig.Builder config) {
+        customize.accept(config);
+    }
+
+    protected final void start() {
         ServerConfig.Builder config = ServerConfig.builder()
                 .grpcPort(0)
                 .clock(clock)
                 .saltSource(salts::getAndIncrement)
                 .accessGate(gate)
                 .auditSink(audit)
-                .shutdownGrace(java.time.Duration.ofSeconds(5));
-        customize.accept(config);
+                .shutdownGrace(Duration.ofSeconds(5));
+        configure(config);
         ServerConfig built = config.build();
         built.apps().all().forEach(app -> TestSecrets.registerAll(app.certificates()));
         if (netty) {
@@ -55,19 +92,14 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** Netty on an ephemeral port, with APP_ID (CERT + secondary OLD_CERT). */
-    public static TestServer netty() {
-        return netty(b -> b.app(TestApps.APP_ID, TestApps.CERT, TestApps.OLD_CERT));
+    /** The running server. */
+    public TokenServer server() {
+        return server;
     }
 
-    /** Netty on an ephemeral port; {@code customize} must add the apps. */
-    public static TestServer netty(Consumer<ServerConfig.Builder> customize) {
-        return new TestServer(true, customize);
-    }
-
-    /** In-process; {@code customize} must add the apps. */
-    public static TestServer inProcess(Consumer<ServerConfig.Builder> customize) {
-        return new TestServer(false, customize);
+    /** A plaintext (or in-process) channel to it. */
+    public ManagedChannel channel() {
+        return channel;
     }
 
     /** Fresh deadline for each call (the stub's deadline is absolute). */
@@ -88,7 +120,11 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.shutdownNow();
-        server.close();
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (server != null) {
+            server.close();
+        }
     }
 }

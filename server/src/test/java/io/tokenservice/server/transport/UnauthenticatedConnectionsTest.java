@@ -100,7 +100,7 @@ class UnauthenticatedConnectionsTest {
                 assertThat(authenticated.closedByServer()).as("the authenticated connection").isNotDone();
                 assertThat(authenticated.call(RawHttp2.grpcRequest(ISSUE_RTC, "authorization", "Bearer " + KEY), RTC)
                         .grpcStatus()).hasValue(0);
-                assertThat(server.server.tokenServer().unauthenticatedConnections()).isZero();
+                assertThat(server.server.unauthenticatedConnections()).isZero();
             } finally {
                 for (Socket socket : silent) {
                     socket.close();
@@ -130,7 +130,7 @@ class UnauthenticatedConnectionsTest {
                 for (Socket socket : sockets.subList(80, 100)) {
                     assertThat(closedByServer(socket, 50)).as("one of the 20 newest").isFalse();
                 }
-                assertThat(server.server.tokenServer().unauthenticatedConnections()).isEqualTo(20);
+                assertThat(server.server.unauthenticatedConnections()).isEqualTo(20);
                 // A new client connects (closing the oldest of the 20) and authenticates at once.
                 assertThat(server.as(KEY).issueRtcToken(RTC).getToken()).startsWith("007");
             } finally {

@@ -1,0 +1,198 @@
+/**
+ * Reads an Agora AccessToken2 ("007") without verifying it: what it grants and when it expires. Used
+ * when an app starts the renewer from a token string it got elsewhere, and by tests to compare an issued
+ * token with the request. Runs in Node 20 and browsers (DecompressionStream, atob).
+ *
+ * Layout: "007" + base64(zlib(bytes(signature) + string(appId) + u32 issueTs + u32 expire + u32 salt
+ * + u16 count + services)), little-endian; expire and privilege values are seconds after issueTs.
+ */
+
+/** Agora's numbers for the services a 007 token can hold. */
+export const AgoraService = {
+  RTC: 1,
+  RTM: 2,
+  STREAMING: 3,
+  FPA: 4,
+  CHAT: 5,
+  FCDN: 6,
+  APAAS: 7,
+  RTM2: 8,
+  CONVOAI: 9,
+  STT: 10,
+} as const;
+
+/** One privilege: Agora's key within its service, and its lifetime after issueTs (0 = the token's). */
+export interface DecodedPrivilege {
+  readonly key: number;
+  readonly seconds: number;
+}
+
+/** One service block; the identity fields are filled in for the services that have them. */
+export interface DecodedService {
+  readonly type: number;
+  readonly privileges: readonly DecodedPrivilege[];
+  /** RTC, Streaming, FCDN: the channel; APaaS: the room uuid. */
+  readonly channel?: string;
+  /** RTC: the uid string ("" = wildcard); Streaming, FCDN: the account; APaaS: the user uuid. */
+  readonly uid?: string;
+  /** RTM, RTM2, Chat: the user id ("" for a Chat app token). */
+  readonly userId?: string;
+}
+
+export interface DecodedToken {
+  readonly appId: string;
+  /** Issue time, Unix seconds, on the issuer's clock. */
+  readonly issueTs: number;
+  /** Lifetime in seconds after issueTs. */
+  readonly expire: number;
+  readonly salt: number;
+  readonly services: readonly DecodedService[];
+}
+
+/** Thrown for anything that is not a well-formed 007 token. */
+export class MalformedTokenError extends Error {
+  override readonly name = "MalformedTokenError";
+}
+
+/** Decodes a 007 token. Never logs or echoes the token. */
+export async function decodeToken(token: string): Promise<DecodedToken> {
+  if (!token.startsWith("007")) {
+    throw new MalformedTokenError("not a 007 token");
+  }
+  let compressed: Uint8Array;
+  try {
+    compressed = Uint8Array.from(atob(token.slice(3)), (c) => c.charCodeAt(0));
+  } catch {
+    throw new MalformedTokenError("token is not base64");
+  }
+  let content: Uint8Array;
+  try {
+    content = await inflate(compressed);
+  } catch {
+    throw new MalformedTokenError("token payload is not a zlib stream");
+  }
+  return parse(new Reader(content));
+}
+
+async function inflate(data: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function parse(r: Reader): DecodedToken {
+  r.bytes(); // signature
+  const appId = r.string();
+  const issueTs = r.u32();
+  const expire = r.u32();
+  const salt = r.u32();
+  const count = r.u16();
+  const services: DecodedService[] = [];
+  for (let i = 0; i < count; i++) {
+    services.push(service(r));
+  }
+  if (!r.atEnd()) {
+    throw new MalformedTokenError("trailing bytes after the last service");
+  }
+  return { appId, issueTs, expire, salt, services };
+}
+
+function service(r: Reader): DecodedService {
+  const type = r.u16();
+  const privileges: DecodedPrivilege[] = [];
+  for (let n = r.u16(); n > 0; n--) {
+    privileges.push({ key: r.u16(), seconds: r.u32() });
+  }
+  switch (type) {
+    case AgoraService.RTC:
+      return { type, privileges, channel: r.string(), uid: r.string() };
+    case AgoraService.STREAMING:
+    case AgoraService.FCDN:
+      return { type, privileges, channel: r.string(), uid: r.string() };
+    case AgoraService.RTM:
+    case AgoraService.CHAT:
+      return { type, privileges, userId: r.string() };
+    case AgoraService.RTM2: {
+      const userId = r.string();
+      skipRtm2Permissions(r);
+      return { type, privileges, userId };
+    }
+    case AgoraService.APAAS: {
+      const channel = r.string();
+      const uid = r.string();
+      r.u16(); // role
+      return { type, privileges, channel, uid };
+    }
+    case AgoraService.FPA:
+    case AgoraService.CONVOAI:
+    case AgoraService.STT:
+      return { type, privileges };
+    default:
+      // Service blocks carry no length, so nothing after an unknown one can be read.
+      throw new MalformedTokenError(`unknown service type ${type}`);
+  }
+}
+
+function skipRtm2Permissions(r: Reader): void {
+  for (let types = r.u16(); types > 0; types--) {
+    r.u16();
+    for (let permissions = r.u16(); permissions > 0; permissions--) {
+      r.u16();
+      for (let resources = r.u16(); resources > 0; resources--) {
+        r.bytes();
+      }
+    }
+  }
+}
+
+class Reader {
+  private offset = 0;
+  private readonly view: DataView;
+  private static readonly utf8 = new TextDecoder("utf-8", { fatal: true });
+
+  constructor(private readonly data: Uint8Array) {
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  atEnd(): boolean {
+    return this.offset === this.data.length;
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.offset, true);
+    this.offset += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.offset, true);
+    this.offset += 4;
+    return v;
+  }
+
+  bytes(): Uint8Array {
+    const n = this.u16();
+    this.need(n);
+    const b = this.data.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return b;
+  }
+
+  string(): string {
+    try {
+      return Reader.utf8.decode(this.bytes());
+    } catch (e) {
+      if (e instanceof MalformedTokenError) {
+        throw e;
+      }
+      throw new MalformedTokenError("a string in the token is not UTF-8");
+    }
+  }
+
+  private need(n: number): void {
+    if (this.offset + n > this.data.length) {
+      throw new MalformedTokenError("token is truncated");
+    }
+  }
+}

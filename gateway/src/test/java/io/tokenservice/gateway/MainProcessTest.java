@@ -1,0 +1,106 @@
+package io.tokenservice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenservice.gateway.config.GatewayConfig;
+import io.tokenservice.gateway.testing.SuiteLog;
+import io.tokenservice.gateway.testing.TokenServerProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code Main} as a process, the way {@code java -jar token-gateway.jar} runs (same class, the test class
+ * path): bad configuration is one line and exit code 2; a good one is ready when {@code /health} says so
+ * and stops on SIGTERM.
+ */
+class MainProcessTest {
+    @TempDir
+    Path dir;
+
+    private Process start(Map<String, String> env, List<String> stderr) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName())
+                .directory(dir.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("GATEWAY_") || name.startsWith("TOKEN_SERVICE_"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        read(process.getInputStream(), "gateway stdout", new CopyOnWriteArrayList<>());
+        read(process.getErrorStream(), "gateway stderr", stderr);
+        return process;
+    }
+
+    private static void read(InputStream in, String source, List<String> into) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    SuiteLog.add(source, line);
+                    into.add(line);
+                }
+            } catch (IOException e) {
+                // ended
+            }
+        }, source);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    @Test
+    void badConfigurationIsOneLineAndExitCode2() throws Exception {
+        Files.writeString(dir.resolve(".env"), "GATEWAY_CALL_TIMEOUT_SECONDS=forever-and-a-day\n");
+        List<String> stderr = new CopyOnWriteArrayList<>();
+        Process process = start(Map.of(), stderr);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(Main.EXIT_CONFIG);
+        process.getErrorStream().close();
+        List<String> lines = stderr.stream().filter(line -> !line.isBlank()).toList();
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).contains("SEVERE", "configuration error", GatewayConfig.ENV_CALL_TIMEOUT, ".env")
+                .doesNotContain("forever-and-a-day");
+    }
+
+    @Test
+    void readyWhenHealthySaysSoAndStopsOnSigterm() throws Exception {
+        TokenServerProcess server = TokenServerProcess.shared();
+        int port = TokenServerProcess.freePort();
+        List<String> stderr = new CopyOnWriteArrayList<>();
+        Process process = start(Map.of(GatewayConfig.ENV_PORT, Integer.toString(port),
+                GatewayConfig.ENV_BIND_ADDRESS, "127.0.0.1", GatewayConfig.ENV_BACKEND_TARGET, server.target(),
+                GatewayConfig.ENV_SHUTDOWN_GRACE, "5"), stderr);
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            int status = -1;
+            while (status != 200 && System.nanoTime() < deadline && process.isAlive()) {
+                try {
+                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + Gateway.HEALTH_PATH))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException notYetListening) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(status).as(String.join("\n", stderr)).isEqualTo(200);
+            assertThat(stderr).anyMatch(line -> line.contains("token gateway listening on http port " + port));
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace").isTrue();
+            assertThat(process.exitValue()).as("SIGTERM after a clean shutdown").isEqualTo(143);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+}
