@@ -29,12 +29,16 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
- * RenewToken. In order: the request fields (INVALID_ARGUMENT), the token's format and renewability
- * (INVALID_ARGUMENT, field {@code token}), its app (NOT_FOUND), its signature against the app's primary
- * and secondary certificates (PERMISSION_DENIED), its expiry against the renewal grace
- * (FAILED_PRECONDITION, ErrorInfo TOKEN_EXPIRED), the caller's policy for the renewed grants (the access
- * gate), then a fresh token signed with the primary certificate. Nothing from the token is trusted, or
- * shown to the gate, before its signature verifies.
+ * RenewToken, judged as if its grants were requested anew. In order (after authentication, rate limit and
+ * {@code may_renew}, which the call's admission checked before the request was read): the token's format
+ * (INVALID_ARGUMENT, field {@code token}), its app against the caller's policy (PERMISSION_DENIED, before
+ * anything says whether this server holds that app), the request's fields (INVALID_ARGUMENT), the app
+ * (NOT_FOUND), the signature against the app's primary and secondary certificates (PERMISSION_DENIED), the
+ * expiry against the renewal grace (FAILED_PRECONDITION, ErrorInfo TOKEN_EXPIRED), the grants: only those
+ * this server issues, and only with a channel and identities that pass the input rules of issuing
+ * (INVALID_ARGUMENT, field {@code token}), then the caller's policy and the deny-list for the renewed
+ * grants (the access gate), then a fresh token signed with the primary certificate. Nothing from the
+ * token but its App ID is looked at, or shown to the gate, before its signature verifies.
  */
 public final class RenewHandler {
     private final AppRegistry apps;
@@ -62,16 +66,14 @@ public final class RenewHandler {
                 violations.add("token", "is required: the 007 token to renew");
             }
             long requestedTtl = RequestRules.ttl(request.getTtlSeconds(), 0, violations);
-            violations.throwIfAny();
-
+            if (token.isEmpty()) {
+                violations.throwIfAny();
+            }
             ParsedAccessToken2 parsed = decode(token);
             AccessToken2 old = parsed.content();
-            if (parsed.unknownServiceType().isPresent()) {
-                throw RpcErrors.invalidArgument("token", "cannot be renewed: it holds service type "
-                        + parsed.unknownServiceType().getAsInt() + ", which this server does not know");
-            }
-            Renewal renewal = Renewal.plan(old, requestedTtl,
-                    requestedTtl == 0 ? maxTtlForCaller.apply(attempt.caller()) : OptionalLong.empty());
+            attempt.admitApp(old.appId());
+            violations.throwIfAny();
+
             AppKeys app = Apps.require(apps, old.appId());
             if (parsed.verifyingCertificate(app.certificates()).isEmpty()) {
                 throw RpcErrors.permissionDenied("the token's signature does not verify with any certificate this "
@@ -87,6 +89,12 @@ public final class RenewHandler {
                         Map.of("expired_at", old.expiresAt().toString(),
                                 "renew_grace_seconds", Long.toString(grace.toSeconds())));
             }
+            if (parsed.unknownServiceType().isPresent()) {
+                throw RpcErrors.invalidArgument("token", "cannot be renewed: it holds service type "
+                        + parsed.unknownServiceType().getAsInt() + ", which this server does not know");
+            }
+            Renewal renewal = Renewal.plan(old, requestedTtl,
+                    requestedTtl == 0 ? maxTtlForCaller.apply(attempt.caller()) : OptionalLong.empty());
             attempt.authorize(renewal.grant());
             IssuedToken issued = ProtoGrants.issuedToken(issuer.reissue(app.primary(), renewal.ttlSeconds(),
                     renewal.services()));
