@@ -1,0 +1,146 @@
+package io.tokenservice.server.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.access.EndUser;
+import io.tokenservice.server.auth.Authenticator.Failure;
+import io.tokenservice.server.auth.Authenticator.Result;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Verifies end users' JWTs against the configured issuers and maps each to its caller. The {@code iss} claim
+ * picks the issuer (each issuer belongs to exactly one caller); the header's {@code alg} must be one of that
+ * issuer's algorithms (so {@code none} and HMAC never are), a key of the issuer's JWK set fitting the
+ * algorithm (and the {@code kid}, when the header names one) must verify the signature, and only then are the
+ * time and audience claims judged, with time from the caller of {@link #verify}. Immutable apart from the
+ * keys, which come from a supplier (a file's keys, or the latest fetch of a URL; never fetched here).
+ */
+public final class JwtVerifier {
+    /** Longest JWT accepted; gRPC metadata is limited to 8 KiB anyway. */
+    public static final int MAX_TOKEN_LENGTH = 8 * 1024;
+    private static final JwtVerifier NONE = new JwtVerifier(Map.of());
+
+    /** One issuer's rules, its keys and the caller its users become. */
+    public record Issuer(String callerName, JwtIssuer rules, Supplier<JwksKeys> keys) {}
+
+    private final Map<String, Issuer> byIssuer;
+
+    private JwtVerifier(Map<String, Issuer> byIssuer) {
+        this.byIssuer = Map.copyOf(byIssuer);
+    }
+
+    /** Accepts no JWT. */
+    public static JwtVerifier none() {
+        return NONE;
+    }
+
+    /** @throws IllegalArgumentException if two issuers have the same {@code iss} */
+    public static JwtVerifier of(List<Issuer> issuers) {
+        if (issuers.isEmpty()) {
+            return NONE;
+        }
+        Map<String, Issuer> byIssuer = new HashMap<>();
+        for (Issuer i : issuers) {
+            Issuer other = byIssuer.putIfAbsent(i.rules().issuer(), i);
+            if (other != null) {
+                throw new IllegalArgumentException("callers '" + other.callerName() + "' and '" + i.callerName()
+                        + "' both accept issuer " + i.rules().issuer());
+            }
+        }
+        return new JwtVerifier(byIssuer);
+    }
+
+    public boolean isEmpty() {
+        return byIssuer.isEmpty();
+    }
+
+    /** The caller and end user of {@code token}, or why it is refused. */
+    public Result verify(String token, Instant now) {
+        if (byIssuer.isEmpty()) {
+            return Result.failed(Failure.JWT_NOT_ACCEPTED);
+        }
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            return Result.failed(Failure.JWT_MALFORMED);
+        }
+        JWT parsed;
+        JWTClaimsSet claims;
+        try {
+            parsed = JWTParser.parse(token);
+            claims = parsed.getJWTClaimsSet();
+        } catch (ParseException e) {
+            return Result.failed(Failure.JWT_MALFORMED);
+        }
+        if (!(parsed instanceof SignedJWT signed)) {
+            return Result.failed(Failure.JWT_ALGORITHM_NOT_ALLOWED);
+        }
+        Issuer issuer = claims.getIssuer() == null ? null : byIssuer.get(claims.getIssuer());
+        if (issuer == null) {
+            return Result.failed(Failure.JWT_UNKNOWN_ISSUER);
+        }
+        JwtIssuer rules = issuer.rules();
+        JWSHeader header = signed.getHeader();
+        JWSAlgorithm alg = header.getAlgorithm();
+        if (!rules.algorithms().contains(alg)) {
+            return Result.failed(Failure.JWT_ALGORITHM_NOT_ALLOWED);
+        }
+        List<JwksKeys.Entry> candidates = issuer.keys().get().candidates(alg, header.getKeyID());
+        if (candidates.isEmpty()) {
+            return Result.failed(Failure.JWT_UNKNOWN_KEY);
+        }
+        if (!verifiedByOneOf(signed, candidates)) {
+            return Result.failed(Failure.JWT_BAD_SIGNATURE);
+        }
+        long skew = rules.clockSkew().toMillis();
+        long nowMillis = now.toEpochMilli();
+        Date exp = claims.getExpirationTime();
+        if (exp == null || nowMillis > exp.getTime() + skew) {
+            return Result.failed(Failure.JWT_EXPIRED);
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && nowMillis + skew < nbf.getTime()) {
+            return Result.failed(Failure.JWT_NOT_YET_VALID);
+        }
+        List<String> aud = claims.getAudience();
+        if (aud == null || aud.stream().noneMatch(rules.audiences()::contains)) {
+            return Result.failed(Failure.JWT_WRONG_AUDIENCE);
+        }
+        String subject = claims.getSubject();
+        if (subject == null || subject.isEmpty()) {
+            return Result.failed(Failure.JWT_NO_SUBJECT);
+        }
+        EndUser user = new EndUser(rules.issuer(), subject, claims.getClaims());
+        return Result.of(Optional.of(new Caller(issuer.callerName(), Caller.AuthMethod.JWT, Optional.of(user))),
+                Failure.JWT_BAD_SIGNATURE);
+    }
+
+    private static boolean verifiedByOneOf(SignedJWT jwt, List<JwksKeys.Entry> candidates) {
+        for (JwksKeys.Entry key : candidates) {
+            try {
+                if (jwt.verify(key.verifier())) {
+                    return true;
+                }
+            } catch (JOSEException | IllegalStateException e) {
+                // this key cannot judge the signature: try the next
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return byIssuer.values().stream().map(i -> i.callerName() + ": " + i.rules()).toList().toString();
+    }
+}
