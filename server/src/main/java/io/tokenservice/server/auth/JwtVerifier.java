@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -26,20 +27,37 @@ import java.util.function.Supplier;
  * issuer's algorithms (so {@code none} and HMAC never are), a key of the issuer's JWK set fitting the
  * algorithm (and the {@code kid}, when the header names one) must verify the signature, and only then are the
  * time and audience claims judged, with time from the caller of {@link #verify}. Immutable apart from the
- * keys, which come from a supplier (a file's keys, or the latest fetch of a URL; never fetched here).
+ * keys, which come from a supplier (a file's keys, or the latest fetch of a URL; never fetched here), and the
+ * cache.
+ *
+ * <p>A signature check costs tens of microseconds (RS256) to milliseconds (ES256 in the JDK's pure-Java EC), and
+ * an app sends the same login token with every call until it expires, so verified tokens are remembered, by
+ * their exact text, together with the key set that verified them: a hit skips parsing and the signature and
+ * still judges {@code exp} against the clock, and a key set swapped since (a rotated file, a refreshed URL, a
+ * reload, which also makes a new verifier) is a miss. Only verified tokens enter, so refused ones cannot fill
+ * it; at {@value #DEFAULT_CACHE_SIZE} entries, expired ones are dropped, and if that is not enough, all.
  */
 public final class JwtVerifier {
     /** Longest JWT accepted; gRPC metadata is limited to 8 KiB anyway. */
     public static final int MAX_TOKEN_LENGTH = 8 * 1024;
-    private static final JwtVerifier NONE = new JwtVerifier(Map.of());
+    private static final JwtVerifier NONE = new JwtVerifier(Map.of(), 0);
+
+    /** Verified tokens remembered at most. */
+    public static final int DEFAULT_CACHE_SIZE = 4096;
 
     /** One issuer's rules, its keys and the caller its users become. */
     public record Issuer(String callerName, JwtIssuer rules, Supplier<JwksKeys> keys) {}
 
-    private final Map<String, Issuer> byIssuer;
+    /** A verified token: who it authenticates, until when, and by which issuer's keys. */
+    private record Verified(Result result, long expiresAtMillis, Issuer issuer, JwksKeys keys) {}
 
-    private JwtVerifier(Map<String, Issuer> byIssuer) {
+    private final Map<String, Issuer> byIssuer;
+    private final int cacheSize;
+    private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
+    private JwtVerifier(Map<String, Issuer> byIssuer, int cacheSize) {
         this.byIssuer = Map.copyOf(byIssuer);
+        this.cacheSize = cacheSize;
     }
 
     /** Accepts no JWT. */
@@ -49,6 +67,11 @@ public final class JwtVerifier {
 
     /** @throws IllegalArgumentException if two issuers have the same {@code iss} */
     public static JwtVerifier of(List<Issuer> issuers) {
+        return of(issuers, DEFAULT_CACHE_SIZE);
+    }
+
+    /** With a cache of {@code cacheSize} verified tokens (0: none). */
+    public static JwtVerifier of(List<Issuer> issuers, int cacheSize) {
         if (issuers.isEmpty()) {
             return NONE;
         }
@@ -60,7 +83,12 @@ public final class JwtVerifier {
                         + "' both accept issuer " + i.rules().issuer());
             }
         }
-        return new JwtVerifier(byIssuer);
+        return new JwtVerifier(byIssuer, cacheSize);
+    }
+
+    /** How many verified tokens are remembered. */
+    int cached() {
+        return verified.size();
     }
 
     public boolean isEmpty() {
@@ -74,6 +102,11 @@ public final class JwtVerifier {
         }
         if (token.length() > MAX_TOKEN_LENGTH) {
             return Result.failed(Failure.JWT_MALFORMED);
+        }
+        long nowMillis = now.toEpochMilli();
+        Verified known = cacheSize == 0 ? null : verified.get(token);
+        if (known != null && known.keys() == known.issuer().keys().get()) {
+            return nowMillis > known.expiresAtMillis() ? Result.failed(Failure.JWT_EXPIRED) : known.result();
         }
         JWT parsed;
         JWTClaimsSet claims;
@@ -96,7 +129,8 @@ public final class JwtVerifier {
         if (!rules.algorithms().contains(alg)) {
             return Result.failed(Failure.JWT_ALGORITHM_NOT_ALLOWED);
         }
-        List<JwksKeys.Entry> candidates = issuer.keys().get().candidates(alg, header.getKeyID());
+        JwksKeys keys = issuer.keys().get();
+        List<JwksKeys.Entry> candidates = keys.candidates(alg, header.getKeyID());
         if (candidates.isEmpty()) {
             return Result.failed(Failure.JWT_UNKNOWN_KEY);
         }
@@ -104,7 +138,6 @@ public final class JwtVerifier {
             return Result.failed(Failure.JWT_BAD_SIGNATURE);
         }
         long skew = rules.clockSkew().toMillis();
-        long nowMillis = now.toEpochMilli();
         Date exp = claims.getExpirationTime();
         if (exp == null || nowMillis > exp.getTime() + skew) {
             return Result.failed(Failure.JWT_EXPIRED);
@@ -122,8 +155,23 @@ public final class JwtVerifier {
             return Result.failed(Failure.JWT_NO_SUBJECT);
         }
         EndUser user = new EndUser(rules.issuer(), subject, claims.getClaims());
-        return Result.of(Optional.of(new Caller(issuer.callerName(), Caller.AuthMethod.JWT, Optional.of(user))),
-                Failure.JWT_BAD_SIGNATURE);
+        Result result = Result.of(Optional.of(new Caller(issuer.callerName(), Caller.AuthMethod.JWT,
+                Optional.of(user))), Failure.JWT_BAD_SIGNATURE);
+        remember(token, new Verified(result, exp.getTime() + skew, issuer, keys), nowMillis);
+        return result;
+    }
+
+    private void remember(String token, Verified entry, long nowMillis) {
+        if (cacheSize == 0) {
+            return;
+        }
+        if (verified.size() >= cacheSize) {
+            verified.values().removeIf(v -> v.expiresAtMillis() < nowMillis);
+            if (verified.size() >= cacheSize) {
+                verified.clear();
+            }
+        }
+        verified.put(token, entry);
     }
 
     private static boolean verifiedByOneOf(SignedJWT jwt, List<JwksKeys.Entry> candidates) {

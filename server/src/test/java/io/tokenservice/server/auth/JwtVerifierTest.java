@@ -175,4 +175,36 @@ class JwtVerifierTest {
                 new JwtVerifier.Issuer("a", rules, JwksKeys::empty), new JwtVerifier.Issuer("b", rules, JwksKeys::empty))))
                 .withMessageContaining("both accept issuer");
     }
+
+    @Test
+    void aRememberedTokenStillExpiresAndIsForgottenWhenTheKeysChange() {
+        java.util.concurrent.atomic.AtomicReference<JwksKeys> keys =
+                new java.util.concurrent.atomic.AtomicReference<>(JwksKeys.parse(IDP.jwks()));
+        JwtVerifier verifier = JwtVerifier.of(List.of(new JwtVerifier.Issuer("end-user",
+                issuer(JwtIssuer.DEFAULT_ALGORITHMS, keys.get()), keys::get)));
+        String token = IDP.es256(claims("alice", NOW).expirationTime(Date.from(NOW.plusSeconds(600))).build());
+        Result first = verifier.verify(token, NOW);
+        assertThat(first.authenticated()).isTrue();
+        assertThat(verifier.verify(token, NOW.plusSeconds(10))).as("remembered").isSameAs(first);
+        assertThat(verifier.verify(token, NOW.plusSeconds(659)).authenticated()).as("within the skew").isTrue();
+        assertThat(verifier.verify(token, NOW.plusSeconds(661)).failure()).contains(Failure.JWT_EXPIRED);
+
+        keys.set(JwksKeys.parse(TestIdentityProvider.other().jwks()));
+        assertThat(verifier.verify(token, NOW.plusSeconds(10)).failure()).as("keys rotated away")
+                .contains(Failure.JWT_UNKNOWN_KEY);
+    }
+
+    @Test
+    void theCacheIsBoundedAndHoldsOnlyVerifiedTokens() {
+        JwtVerifier small = JwtVerifier.of(List.of(new JwtVerifier.Issuer("end-user",
+                issuer(JwtIssuer.DEFAULT_ALGORITHMS, JwksKeys.parse(IDP.jwks())), () -> VERIFIER_KEYS)), 4);
+        for (int i = 0; i < 20; i++) {
+            assertThat(small.verify(IDP.rs256(claims("user-" + i, NOW).build()), NOW).authenticated()).isTrue();
+            assertThat(small.verify(IDP.rs256(claims("user-" + i, NOW).audience("x").build()), NOW).authenticated())
+                    .isFalse();
+        }
+        assertThat(small.cached()).isLessThanOrEqualTo(4);
+    }
+
+    private static final JwksKeys VERIFIER_KEYS = JwksKeys.parse(IDP.jwks());
 }
