@@ -174,6 +174,10 @@ final class SecuritySection {
         }
         addJwtQuickStart(in, policies, jwtCallers, bindings);
         for (String caller : environmentKeys.callerNames()) {
+            if (caller.equals(SecuritySettings.ANONYMOUS_CALLER) || jwtCallers.containsKey(caller)) {
+                throw new ConfigException(keysVariable.orElseThrow().name() + " names caller '" + caller
+                        + "', which takes no API keys (it is the anonymous caller or a JWT caller)");
+            }
             if (!policies.containsKey(caller)) {
                 throw new ConfigException(keysVariable.orElseThrow().name() + " names caller '" + caller
                         + "', which has no policy in " + callers.path() + " of " + in.file().orElseThrow());

@@ -232,6 +232,15 @@ class JwtSectionTest {
     }
 
     @Test
+    void environmentApiKeysCannotNameTheAnonymousOrAJwtCaller() {
+        for (String caller : List.of("anonymous", "app-users")) {
+            assertThat(error(EXAMPLE, "TOKEN_SERVICE_API_KEYS", caller + "=tsk_env_key_for_a_jwt_caller_01"))
+                    .isEqualTo("TOKEN_SERVICE_API_KEYS names caller '" + caller + "', which takes no API keys (it is"
+                            + " the anonymous caller or a JWT caller)");
+        }
+    }
+
+    @Test
     void aJwksFileHoldingAPrivateKeyIsRefused() {
         TestIdentityProvider.write(dir.resolve("jwks.json"),
                 new com.nimbusds.jose.jwk.JWKSet(TestIdentityProvider.get().rsa).toString(false));

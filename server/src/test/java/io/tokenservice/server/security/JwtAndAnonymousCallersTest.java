@@ -12,6 +12,7 @@ import io.tokenservice.core.token.Service;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
+import io.tokenservice.proto.v1.RenewTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.proto.v1.TokenServiceGrpc.TokenServiceBlockingStub;
 import io.tokenservice.server.audit.JsonAuditSink;
@@ -68,6 +69,7 @@ class JwtAndAnonymousCallersTest {
                   channels: ["*"]
                   roles: [publisher, subscriber]
                   max_ttl_seconds: 1800
+                  may_renew: true
                   rate_limit: {per_second: 0.01, burst: 6}
             """.formatted(APP_ID, CERT, ApiKeyRegistry.configHash(BACKEND_KEY), TestIdentityProvider.ISSUER,
             TestIdentityProvider.AUDIENCE);
@@ -154,6 +156,18 @@ class JwtAndAnonymousCallersTest {
                 .contains("RTM user id 'bob' is not the token's 'sub' claim");
         assertThat(denial(as(alice), rtc("room-alice-1", "alice", RtcRole.RTC_ROLE_PUBLISHER).toBuilder()
                 .setTtlSeconds(3600).build())).contains("ttl 3600 s exceeds max_ttl_seconds 1800");
+    }
+
+    @Test
+    void aUserRenewsOnlyTheirOwnTokens() {
+        String alice = jwt("alice", Map.of());
+        IssuedToken own = as(alice).issueRtcToken(rtc("room-alice-1", "alice", RtcRole.RTC_ROLE_PUBLISHER));
+        IssuedToken renewed = as(alice).renewToken(RenewTokenRequest.newBuilder().setToken(own.getToken()).build());
+        assertThat(decodedRtc(renewed).uid()).isEqualTo("alice");
+        IssuedToken bobs = as(BACKEND_KEY).issueRtcToken(rtc("room-alice-1", "bob", RtcRole.RTC_ROLE_PUBLISHER));
+        assertThat(Statuses.failure(Status.Code.PERMISSION_DENIED, () -> as(alice).renewToken(
+                RenewTokenRequest.newBuilder().setToken(bobs.getToken()).build())).getStatus().getDescription())
+                .contains("bind.identity: RTC uid/account 'bob' is not the token's 'sub' claim");
     }
 
     @Test
