@@ -1,5 +1,18 @@
 package io.tokenservice.benchmarks;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -13,6 +26,7 @@ import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.TokenServer;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.access.EndUser;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
@@ -22,11 +36,16 @@ import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.Authenticator;
 import io.tokenservice.server.auth.ClientCertificateMapping;
+import io.tokenservice.server.auth.JwksKeys;
+import io.tokenservice.server.auth.JwksSource;
+import io.tokenservice.server.auth.JwtIssuer;
+import io.tokenservice.server.auth.JwtVerifier;
 import io.tokenservice.server.config.DenyListSettings;
 import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.denylist.DenyList;
 import io.tokenservice.server.policy.CallerPolicy;
+import io.tokenservice.server.policy.ClaimBinding;
 import io.tokenservice.server.policy.GlobList;
 import io.tokenservice.server.policy.PolicyGate;
 import io.tokenservice.server.ratelimit.RateLimit;
@@ -39,6 +58,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,8 +85,13 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ol>
  *   <li>{@code authenticateBearer}: {@link Authenticator#authenticate} of an {@code authorization: Bearer <key>}
  *       value against 2 and 50 stored keys (one SHA-256 plus one constant-time comparison per stored key);</li>
+ *   <li>{@code authenticateJwt}: the same for an end user's {@code Bearer <JWT>} (RS256 with a 2048-bit key, or
+ *       ES256 on P-256) against a JWK set of both keys: with {@code cache=off} every call parses the token, picks
+ *       the key, checks the signature and the claims; with {@code cache=on} (the server's setting) the same token
+ *       is found among the verified ones and only its expiry is judged;</li>
  *   <li>{@code policyCheck}: {@link PolicyGate#check} of an allowed RTC grant against channel and identity
- *       globs;</li>
+ *       globs; {@code policyCheckBound}: the same grant by an end user whose identity and channel are bound to
+ *       token claims ({@code bind.identity: sub}, {@code bind.channels: ["team-{team}-*"]});</li>
  *   <li>{@code composedGate}: {@link CallerSecurity} as a call meets it: admission when the call
  *       starts (rate limit, never refusing, and may the caller call the RPC), the app the request names, and
  *       the whole grant (policy and a deny-list of {@value #DENY_ENTRIES} entries);</li>
@@ -201,6 +226,51 @@ public class CallerSecurityBenchmarks {
         return s.authenticator.authenticate(s.header, null);
     }
 
+    @State(Scope.Thread)
+    public static class JwtState {
+        @Param({"RS256", "ES256"})
+        public String algorithm;
+
+        @Param({"off", "on"})
+        public String cache;
+
+        Authenticator authenticator;
+        String header;
+
+        @Setup
+        public void setUp() throws Exception {
+            RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+            ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
+            JwksKeys keys = JwksKeys.parse(new JWKSet(List.<JWK>of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
+            Instant now = Instant.parse("2026-01-01T00:00:00Z");
+            JwtIssuer issuer = new JwtIssuer("https://login.example/", Set.of("token-service"),
+                    JwtIssuer.DEFAULT_ALGORITHMS, JwtIssuer.DEFAULT_CLOCK_SKEW,
+                    new JwksSource.File(Path.of("jwks.json"), keys));
+            JwtVerifier verifier = JwtVerifier.of(List.of(new JwtVerifier.Issuer("end-user", issuer, () -> keys)),
+                    cache.equals("on") ? JwtVerifier.DEFAULT_CACHE_SIZE : 0);
+            Authenticator.Snapshot snapshot = new Authenticator.Snapshot(registry(2), ClientCertificateMapping.empty(),
+                    verifier, Optional.empty());
+            authenticator = new Authenticator(() -> snapshot, Clock.fixed(now, java.time.ZoneOffset.UTC));
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer("https://login.example/").audience("token-service")
+                    .subject("1234567").claim("team", "blue").issueTime(Date.from(now))
+                    .expirationTime(Date.from(now.plusSeconds(3600))).build();
+            boolean byRsa = algorithm.equals("RS256");
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.parse(algorithm))
+                    .keyID(byRsa ? "rsa-1" : "ec-1").build(), claims);
+            jwt.sign(byRsa ? new RSASSASigner(rsa) : new ECDSASigner(ec));
+            header = "Bearer " + jwt.serialize();
+            Authenticator.Result r = authenticator.authenticate(header, null);
+            if (!r.authenticated() || !r.caller().orElseThrow().endUser().orElseThrow().subject().equals("1234567")) {
+                throw new IllegalStateException("benchmark set-up: JWT not accepted " + r.failure());
+            }
+        }
+    }
+
+    @Benchmark
+    public Authenticator.Result authenticateJwt(JwtState s) {
+        return s.authenticator.authenticate(s.header, null);
+    }
+
     // ---- (2) policy, (3) composed gate ----
 
     @State(Scope.Thread)
@@ -245,6 +315,30 @@ public class CallerSecurityBenchmarks {
     @Benchmark
     public GrantRequest policyCheck(GateState s) {
         s.policyGate.check(s.caller, s.grant);
+        return s.grant;
+    }
+
+    @State(Scope.Thread)
+    public static class BoundGateState {
+        final Caller user = new Caller("end-user", Caller.AuthMethod.JWT, Optional.of(new EndUser(
+                "https://login.example/", Long.toString(UID), Map.of("sub", Long.toString(UID), "team", "blue"))));
+        final GrantRequest grant = grant();
+        PolicyGate policyGate;
+
+        @Setup
+        public void setUp() {
+            ClaimBinding binding = new ClaimBinding(Optional.of("sub"),
+                    List.of(ClaimBinding.ChannelTemplate.parse("team-{team}-*")), Optional.empty());
+            policyGate = new PolicyGate(Map.of("end-user", policy()), Map.of("end-user", binding));
+            policyGate.check(user, grant);
+            expectDenied(() -> policyGate.check(user, new GrantRequest(Rpc.ISSUE_RTC_TOKEN, APP_ID,
+                    List.of(RequestedService.rtc("team-red-7", Long.toString(UID), RtcRole.PUBLISHER)), TTL)));
+        }
+    }
+
+    @Benchmark
+    public GrantRequest policyCheckBound(BoundGateState s) {
+        s.policyGate.check(s.user, s.grant);
         return s.grant;
     }
 

@@ -31,6 +31,8 @@ class EveryLogLineOfTheGatewaySuiteTest {
     /** A credential after "Bearer"; placeholders such as {@code <key>} or {@code [redacted]} do not match. */
     static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{8,}");
     static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----");
+    /** A JWT (or any JWS): a base64url JSON header ({@code eyJ} is {@code {"}), a payload and a signature. */
+    static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*");
 
     @Test
     void noSecretInAnyLogLineOfTheWholeSuite() throws IOException {
@@ -65,6 +67,9 @@ class EveryLogLineOfTheGatewaySuiteTest {
         if (PRIVATE_KEY.matcher(line).find()) {
             return "private key";
         }
+        if (JWT.matcher(line).find()) {
+            return "JWT";
+        }
         Matcher token = AGORA_TOKEN.matcher(line);
         while (token.find()) {
             if (!HEX.matcher(token.group()).matches()) {
@@ -78,6 +83,7 @@ class EveryLogLineOfTheGatewaySuiteTest {
     void theCheckRecognisesWhatItLooksFor() {
         List<String> secrets = List.of("tsk_abcdefghijklmnop");
         assertThat(leak("calling with tsk_ABCDEFGHIJKLMNOP", secrets)).isNotNull();
+        assertThat(leak("token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl", secrets)).isEqualTo("JWT");
         assertThat(leak("authorization: Bearer eyJhbGciOiJSUzI1NiJ9", secrets)).isEqualTo("bearer credential");
         assertThat(leak("token 007eJxTYDgSsfDDgliv1YuVm/Jt2R+ubpvebN/8k2+7/OT7", secrets)).isEqualTo("Agora token");
         assertThat(leak("token_sha256 069effcba014", secrets)).isNull();

@@ -35,11 +35,14 @@ public final class SecuredServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SecuredServer.class.getName());
 
     private final TokenServer server;
+    private final CallerSecurity security;
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService poller;
 
-    private SecuredServer(TokenServer server, ConfigWatcher watcher, ScheduledExecutorService poller) {
+    private SecuredServer(TokenServer server, CallerSecurity security, ConfigWatcher watcher,
+            ScheduledExecutorService poller) {
         this.server = server;
+        this.security = security;
         this.watcher = watcher;
         this.poller = poller;
     }
@@ -78,8 +81,10 @@ public final class SecuredServer implements AutoCloseable {
         try {
             server = TokenServer.start(security.wire(ServerConfig.builder().settings(config)).build());
         } catch (ConfigException e) {
+            security.close();
             throw configError(e.getMessage());
         } catch (IOException e) {
+            security.close();
             throw new StartupException("cannot listen on port " + config.server().grpcPort() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), Main.EXIT_START);
         }
@@ -100,7 +105,7 @@ public final class SecuredServer implements AutoCloseable {
             console.print(developmentKeyBanner(key, server.port(), config.tls().isPresent()));
             console.flush();
         });
-        return new SecuredServer(server, watcher, poller);
+        return new SecuredServer(server, security, watcher, poller);
     }
 
     private static StartupException configError(String message) {
@@ -178,6 +183,7 @@ public final class SecuredServer implements AutoCloseable {
             server.close();
         } finally {
             watcher.close();
+            security.close();
             if (poller != null) {
                 poller.shutdownNow();
             }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Runs after every other test class of the server (see {@code junit-platform.properties}) and checks every
  * log line the whole suite wrote ({@link SuiteLog}: all loggers at every level, standard output and error,
  * output of server processes): no App Certificate, API key, TLS certificate or private key a test used, no
- * {@code Bearer <key>} and nothing that looks like an Agora token.
+ * {@code Bearer <key>}, nothing that looks like an Agora token and nothing that looks like a JWT.
  */
 @Order(Integer.MAX_VALUE)
 class EveryLogLineOfTheSuiteTest {
@@ -40,6 +40,8 @@ class EveryLogLineOfTheSuiteTest {
     /** A credential after "Bearer"; placeholders such as {@code <key>}, {@code $VAR} or {@code [redacted]} do not match. */
     static final Pattern BEARER = Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{8,}");
     static final Pattern PEM = Pattern.compile("-----BEGIN [A-Z0-9 ]*(CERTIFICATE|PRIVATE KEY)-----");
+    /** A JWT (or any JWS): a base64url JSON header ({@code eyJ} is {@code {"}), a payload and a signature. */
+    static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*");
 
     /** Fixtures in the test sources: API-key-shaped literals, {@code ..KEY../..CERT.. = "..."}, YAML/env certificates. */
     private static final List<Pattern> SOURCE_FIXTURES = List.of(
@@ -84,6 +86,14 @@ class EveryLogLineOfTheSuiteTest {
                 + secrets.size() + " secrets").isEmpty();
     }
 
+    @Test
+    void theCheckRecognisesAJwt() {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXBhcnQ";
+        assertThat(leak("authenticated with " + jwt, Set.of())).isEqualTo("JWT");
+        assertThat(leak("unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.", Set.of())).isEqualTo("JWT");
+        assertThat(leak("caller end-user/alice, kid rsa-1", Set.of())).isNull();
+    }
+
     /** Why {@code line} leaks something, or null. */
     static String leak(String line, Set<String> lowerCaseSecrets) {
         String lower = line.toLowerCase(Locale.ROOT);
@@ -97,6 +107,9 @@ class EveryLogLineOfTheSuiteTest {
         }
         if (PEM.matcher(line).find()) {
             return "PEM block";
+        }
+        if (JWT.matcher(line).find()) {
+            return "JWT";
         }
         Matcher token = AGORA_TOKEN.matcher(line);
         while (token.find()) {

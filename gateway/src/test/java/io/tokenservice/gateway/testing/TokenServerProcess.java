@@ -52,6 +52,7 @@ public final class TokenServerProcess implements AutoCloseable {
     private final ChannelCredentials probeCredentials;
     private final Path workDir;
     private final int port;
+    private Path configFile;
     private final Deque<String> recentOutput = new ConcurrentLinkedDeque<>();
     private Process process;
 
@@ -75,6 +76,24 @@ public final class TokenServerProcess implements AutoCloseable {
     /** A server with extra environment (e.g. TLS files); {@code probe} reaches its health check. */
     public static TokenServerProcess start(List<String> callers, Map<String, String> extraEnv, ChannelCredentials probe) {
         TokenServerProcess server = new TokenServerProcess(callers, extraEnv, probe);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * A server configured by a YAML file instead of {@code APP_ID}/{@code APP_CERTIFICATE} and
+     * {@code TOKEN_SERVICE_API_KEYS}: {@code config} gets this server's App ID and certificate and returns the
+     * file's content, which is written to {@code token-service.yaml} in the server's working directory.
+     */
+    public static TokenServerProcess startWithConfigFile(java.util.function.BinaryOperator<String> config,
+            Map<String, String> extraEnv) {
+        TokenServerProcess server = new TokenServerProcess(List.of(), extraEnv, InsecureChannelCredentials.create());
+        try {
+            server.configFile = Files.writeString(server.workDir.resolve("token-service.yaml"),
+                    config.apply(server.appId, server.certificate));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server.launch();
         return server;
     }
@@ -139,12 +158,18 @@ public final class TokenServerProcess implements AutoCloseable {
         env.keySet().removeIf(name -> name.startsWith("APP_") || name.startsWith("TOKEN_SERVICE_")
                 || name.startsWith("TLS_") || name.equals("GRPC_PORT"));
         env.put("GRPC_PORT", Integer.toString(port));
-        env.put("APP_ID", appId);
-        env.put("APP_CERTIFICATE", certificate);
+        if (configFile != null) {
+            env.put("TOKEN_SERVICE_CONFIG", configFile.toString());
+        } else {
+            env.put("APP_ID", appId);
+            env.put("APP_CERTIFICATE", certificate);
+        }
         env.put("SHUTDOWN_GRACE_SECONDS", "2");
-        List<String> pairs = new ArrayList<>();
-        keys.forEach((caller, key) -> pairs.add(caller + "=" + key));
-        env.put("TOKEN_SERVICE_API_KEYS", String.join(",", pairs));
+        if (!keys.isEmpty()) {
+            List<String> pairs = new ArrayList<>();
+            keys.forEach((caller, key) -> pairs.add(caller + "=" + key));
+            env.put("TOKEN_SERVICE_API_KEYS", String.join(",", pairs));
+        }
         env.putAll(extraEnv);
         try {
             Process started = builder.start();

@@ -4,6 +4,7 @@ import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.access.EndUser;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import java.time.format.DateTimeFormatter;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * <pre>
  * time          ISO-8601 UTC instant of the decision
  * caller        caller name, null if not authenticated
- * auth          api_key | mutual_tls | none, null if not authenticated
+ * auth          api_key | mutual_tls | jwt | anonymous | none, null if not authenticated
+ * subject       the end user's sub for a JWT caller (never the JWT), else null
  * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | RenewToken | InspectToken
  * app           App ID
  * channel       RTC channel (first RTC grant)
@@ -79,6 +81,8 @@ public final class JsonAuditSink implements AuditSink {
         string(b, caller.map(Caller::name).orElse(null));
         b.append(",\"auth\":");
         string(b, caller.map(c -> lower(c.method())).orElse(null));
+        b.append(",\"subject\":");
+        string(b, caller.flatMap(Caller::endUser).map(EndUser::subject).orElse(null));
         b.append(",\"rpc\":");
         string(b, event.rpc().methodName());
 

@@ -223,6 +223,10 @@ public final class ApiKeyRegistry {
                             + "' contains a character other than printable ASCII (without space and comma)");
                 }
             }
+            if (JwtShape.matches(key)) {
+                throw new IllegalArgumentException("the API key of caller '" + caller + "' has the form of a JWT"
+                        + " (three base64url parts joined by two dots), which is how a JWT is told from a key");
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tokenservice.server.auth;
 import io.tokenservice.server.access.Caller;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -10,11 +11,14 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Turns a call's credentials into a {@link Caller}: an {@code authorization: Bearer <key>} value if
- * present (it then decides alone), otherwise the verified client certificate of the TLS session.
+ * Turns a call's credentials into a {@link Caller}: an {@code authorization: Bearer <credential>} value if
+ * present (it then decides alone: a credential of the JWT compact form ({@link JwtShape}) is verified as an end
+ * user's JWT, anything else is looked up as an API key), otherwise the verified client certificate of the TLS
+ * session. A call with no credentials at all becomes the configured {@code anonymous} caller if there is one;
+ * a call with wrong credentials never does.
  *
- * <p>The key registry and certificate mapping form one immutable snapshot, read once per call from the
- * configuration in force, so a reload affects the next call and never an open connection.
+ * <p>The key registry, certificate mapping, JWT issuers and anonymous caller form one immutable snapshot, read
+ * once per call from the configuration in force, so a reload affects the next call and never an open connection.
  */
 public final class Authenticator {
     /** Why authentication failed; for the audit log only, never sent to the client. */
@@ -23,7 +27,17 @@ public final class Authenticator {
         MALFORMED_AUTHORIZATION("authorization metadata is not of the form 'Bearer <key>'"),
         DUPLICATE_AUTHORIZATION("more than one authorization field"),
         UNKNOWN_API_KEY("unknown or revoked API key"),
-        UNKNOWN_CERTIFICATE("client certificate subject is not mapped to any caller");
+        UNKNOWN_CERTIFICATE("client certificate subject is not mapped to any caller"),
+        JWT_NOT_ACCEPTED("a JWT, but no caller accepts JWTs"),
+        JWT_MALFORMED("JWT cannot be parsed"),
+        JWT_ALGORITHM_NOT_ALLOWED("JWT algorithm is not allowed for its issuer (or the JWT is unsigned)"),
+        JWT_UNKNOWN_ISSUER("JWT issuer is not configured"),
+        JWT_UNKNOWN_KEY("JWT names no key of its issuer's JWK set that fits its algorithm"),
+        JWT_BAD_SIGNATURE("JWT signature does not verify"),
+        JWT_EXPIRED("JWT has expired (or has no exp)"),
+        JWT_NOT_YET_VALID("JWT is not valid yet (nbf)"),
+        JWT_WRONG_AUDIENCE("JWT audience is none of the configured ones"),
+        JWT_NO_SUBJECT("JWT has no sub");
 
         private final String reason;
 
@@ -59,11 +73,23 @@ public final class Authenticator {
         }
     }
 
-    /** The credentials in force. */
-    public record Snapshot(ApiKeyRegistry apiKeys, ClientCertificateMapping certificates) {
+    /**
+     * The credentials in force.
+     *
+     * @param anonymous the caller of calls without credentials; empty = such calls are refused
+     */
+    public record Snapshot(ApiKeyRegistry apiKeys, ClientCertificateMapping certificates, JwtVerifier jwt,
+            Optional<Caller> anonymous) {
         public Snapshot {
             Objects.requireNonNull(apiKeys, "apiKeys");
             Objects.requireNonNull(certificates, "certificates");
+            Objects.requireNonNull(jwt, "jwt");
+            Objects.requireNonNull(anonymous, "anonymous");
+        }
+
+        /** API keys and certificates only. */
+        public Snapshot(ApiKeyRegistry apiKeys, ClientCertificateMapping certificates) {
+            this(apiKeys, certificates, JwtVerifier.none(), Optional.empty());
         }
     }
 
@@ -73,16 +99,24 @@ public final class Authenticator {
     private static final String BEARER = "bearer";
 
     private final Supplier<Snapshot> snapshot;
+    private final Clock clock;
 
     /** With fixed credentials. */
     public Authenticator(ApiKeyRegistry apiKeys, ClientCertificateMapping certificates) {
         Snapshot fixed = new Snapshot(apiKeys, certificates);
         this.snapshot = () -> fixed;
+        this.clock = Clock.systemUTC();
     }
 
     /** With the credentials in force when each call arrives (revocation = a key left out of the next ones). */
     public Authenticator(Supplier<Snapshot> credentials) {
+        this(credentials, Clock.systemUTC());
+    }
+
+    /** The same, with the clock JWT lifetimes are judged by. */
+    public Authenticator(Supplier<Snapshot> credentials, Clock clock) {
         this.snapshot = Objects.requireNonNull(credentials, "credentials");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -92,26 +126,35 @@ public final class Authenticator {
     public Result authenticate(String authorization, SSLSession session) {
         Snapshot s = snapshot.get();
         if (authorization != null) {
-            String key = bearerKey(authorization);
-            if (key == null) {
+            String credential = bearerKey(authorization);
+            if (credential == null) {
                 return Result.failed(Failure.MALFORMED_AUTHORIZATION);
             }
-            return Result.of(s.apiKeys().authenticate(key), Failure.UNKNOWN_API_KEY);
+            if (JwtShape.matches(credential)) {
+                return s.jwt().verify(credential, clock.instant());
+            }
+            return Result.of(s.apiKeys().authenticate(credential), Failure.UNKNOWN_API_KEY);
         }
         if (session == null) {
-            return Result.failed(Failure.NO_CREDENTIALS);
+            return withoutCredentials(s);
         }
         Object cached = session.getValue(SESSION_CACHE_KEY);
+        Result result;
         if (cached instanceof SessionVerdict v && v.mapping() == s.certificates()) {
-            return v.result();
+            result = v.result();
+        } else {
+            result = byCertificate(s.certificates(), session);
+            try {
+                session.putValue(SESSION_CACHE_KEY, new SessionVerdict(s.certificates(), result));
+            } catch (RuntimeException ignored) {
+                // a session implementation without application values: no cache, same result
+            }
         }
-        Result result = byCertificate(s.certificates(), session);
-        try {
-            session.putValue(SESSION_CACHE_KEY, new SessionVerdict(s.certificates(), result));
-        } catch (RuntimeException ignored) {
-            // a session implementation without application values: no cache, same result
-        }
-        return result;
+        return result.failure().orElse(null) == Failure.NO_CREDENTIALS ? withoutCredentials(s) : result;
+    }
+
+    private static Result withoutCredentials(Snapshot s) {
+        return Result.of(s.anonymous(), Failure.NO_CREDENTIALS);
     }
 
     private static Result byCertificate(ClientCertificateMapping mapping, SSLSession session) {

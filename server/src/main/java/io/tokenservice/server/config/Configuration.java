@@ -1,5 +1,6 @@
 package io.tokenservice.server.config;
 
+import io.tokenservice.server.auth.JwksSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +39,19 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
         warnings = List.copyOf(warnings);
     }
 
-    /** The files whose change is a new configuration: the configuration file and the deny-list file. */
+    /**
+     * The files whose change is a new configuration: the configuration file, the deny-list file and the JWK set
+     * files of JWT callers.
+     */
     public List<Path> watchedFiles() {
         List<Path> files = new ArrayList<>(2);
         file.ifPresent(files::add);
         security.denyList().file().ifPresent(files::add);
+        security.jwtCallers().values().forEach(issuer -> {
+            if (issuer.jwks() instanceof JwksSource.File f && !files.contains(f.path())) {
+                files.add(f.path());
+            }
+        });
         return files;
     }
 

@@ -30,6 +30,14 @@ public final class EnvironmentVariables {
     public static final String TOKEN_SERVICE_API_KEYS = "TOKEN_SERVICE_API_KEYS";
     /** Overrides {@code security.deny_list.path}. */
     public static final String TOKEN_SERVICE_DENY_LIST = "TOKEN_SERVICE_DENY_LIST";
+    /**
+     * The JWT quick start: with an issuer, an audience (comma-separated for several) and a JWK set (a file or an
+     * HTTPS URL), JWTs of that issuer authenticate as caller {@code end-user}, bound to their {@code sub}.
+     */
+    public static final String TOKEN_SERVICE_JWT_ISSUER = "TOKEN_SERVICE_JWT_ISSUER";
+    public static final String TOKEN_SERVICE_JWT_AUDIENCE = "TOKEN_SERVICE_JWT_AUDIENCE";
+    public static final String TOKEN_SERVICE_JWT_JWKS_FILE = "TOKEN_SERVICE_JWT_JWKS_FILE";
+    public static final String TOKEN_SERVICE_JWT_JWKS_URL = "TOKEN_SERVICE_JWT_JWKS_URL";
 
     /** Override the keys of the {@code transport:} section (see {@link TransportSettings}), one each. */
     public static final String MAX_CONCURRENT_CALLS_PER_CONNECTION = "MAX_CONCURRENT_CALLS_PER_CONNECTION";

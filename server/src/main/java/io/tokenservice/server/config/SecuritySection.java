@@ -9,9 +9,11 @@ import io.tokenservice.env.FileProblems;
 import io.tokenservice.server.access.ServiceKind;
 import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.ClientCertificateMapping;
+import io.tokenservice.server.auth.JwtIssuer;
 import io.tokenservice.server.config.ConfigSource.Setting;
 import io.tokenservice.server.denylist.DenyList;
 import io.tokenservice.server.policy.CallerPolicy;
+import io.tokenservice.server.policy.ClaimBinding;
 import io.tokenservice.server.policy.GlobList;
 import io.tokenservice.server.ratelimit.RateLimit;
 import java.io.IOException;
@@ -35,10 +37,16 @@ import java.util.function.Consumer;
  */
 final class SecuritySection {
     static final String KEY = "security";
-    private static final Set<String> SECTION_KEYS = Set.of("callers", "default_rate_limit", "deny_list");
-    private static final Set<String> CALLER_KEYS = Set.of("api_keys", "client_certificates", "apps", "services",
-            "channels", "identities", "roles", "max_ttl_seconds", "allow_wildcard", "allow_chat_app_token",
-            "may_renew", "may_inspect", "rate_limit");
+    private static final Set<String> SECTION_KEYS = Set.of("callers", "default_rate_limit", "deny_list", "anonymous");
+    private static final Set<String> ANONYMOUS_KEYS = Set.of("apps", "services", "channels", "identities", "roles",
+            "max_ttl_seconds", "allow_wildcard", "allow_chat_app_token", "may_renew", "may_inspect", "rate_limit");
+    private static final Set<String> CALLER_KEYS;
+
+    static {
+        Set<String> keys = new java.util.HashSet<>(ANONYMOUS_KEYS);
+        keys.addAll(Set.of("api_keys", "client_certificates", "jwt", "bind"));
+        CALLER_KEYS = Set.copyOf(keys);
+    }
     private static final Set<String> RATE_KEYS = Set.of("per_second", "burst");
     private static final Set<String> DENY_KEYS = Set.of("path", "poll_interval_seconds");
 
@@ -61,8 +69,34 @@ final class SecuritySection {
         for (String caller : environmentKeys.callerNames()) {
             policies.put(caller, CallerPolicy.quickStart());
         }
+        Map<String, JwtIssuer> jwtCallers = new LinkedHashMap<>();
+        Map<String, ClaimBinding> bindings = new LinkedHashMap<>();
+        addJwtQuickStart(in, policies, jwtCallers, bindings);
         return new SecuritySettings(environmentKeys, ClientCertificateMapping.empty(), policies, Map.of(),
-                RateLimit.DEFAULT, denyList);
+                RateLimit.DEFAULT, denyList, jwtCallers, bindings, false);
+    }
+
+    /** Caller {@value JwtSection#QUICK_START_CALLER} of the {@code TOKEN_SERVICE_JWT_*} variables, if set. */
+    private static void addJwtQuickStart(ConfigSource in, Map<String, CallerPolicy> policies,
+            Map<String, JwtIssuer> jwtCallers, Map<String, ClaimBinding> bindings) {
+        Optional<JwtIssuer> issuer = JwtSection.fromEnvironment(in);
+        if (issuer.isEmpty()) {
+            return;
+        }
+        String name = JwtSection.QUICK_START_CALLER;
+        if (policies.containsKey(name)) {
+            throw new ConfigException("the TOKEN_SERVICE_JWT_* variables make caller '" + name + "', which is also "
+                    + "configured elsewhere: configure it in one place");
+        }
+        for (JwtIssuer other : jwtCallers.values()) {
+            if (other.issuer().equals(issuer.get().issuer())) {
+                throw new ConfigException(EnvironmentVariables.TOKEN_SERVICE_JWT_ISSUER
+                        + " names an issuer a caller of the security section accepts already");
+            }
+        }
+        policies.put(name, CallerPolicy.endUserQuickStart());
+        jwtCallers.put(name, issuer.get());
+        bindings.put(name, ClaimBinding.identityIsSubject());
     }
 
     private static ApiKeyRegistry environmentKeys(Setting<String> variable) {
@@ -80,6 +114,8 @@ final class SecuritySection {
         ClientCertificateMapping.Builder certificates = ClientCertificateMapping.builder();
         Map<String, CallerPolicy> policies = new LinkedHashMap<>();
         Map<String, RateLimit> limits = new LinkedHashMap<>();
+        Map<String, JwtIssuer> jwtCallers = new LinkedHashMap<>();
+        Map<String, ClaimBinding> bindings = new LinkedHashMap<>();
         ConfigNode callers = section.get("callers");
         for (Map.Entry<String, ConfigNode> entry : callers.namedEntries().entrySet()) {
             String name = entry.getKey();
@@ -87,6 +123,10 @@ final class SecuritySection {
                 ApiKeyRegistry.checkCallerName(name);
             } catch (IllegalArgumentException e) {
                 throw callers.keyOf(name).error(e.getMessage());
+            }
+            if (name.equals(SecuritySettings.ANONYMOUS_CALLER)) {
+                throw callers.keyOf(name).error("'anonymous' is the caller of calls without credentials: configure it"
+                        + " as security.anonymous");
             }
             ConfigNode.Mapping caller = entry.getValue().mapping(CALLER_KEYS);
             // The registry's messages never repeat a value: a plaintext key pasted here stays unlogged.
@@ -97,8 +137,47 @@ final class SecuritySection {
             if (limit.isPresent()) {
                 limits.put(name, rateLimit(limit));
             }
+            ConfigNode jwt = caller.get("jwt");
+            ConfigNode bind = caller.get("bind");
+            if (jwt.isPresent()) {
+                if (caller.get("api_keys").isPresent() || caller.get("client_certificates").isPresent()) {
+                    throw jwt.error("a JWT caller has no api_keys or client_certificates: its rules and bindings"
+                            + " are for end users; give the service another caller");
+                }
+                JwtIssuer issuer = JwtSection.issuer(in, jwt);
+                for (Map.Entry<String, JwtIssuer> other : jwtCallers.entrySet()) {
+                    if (other.getValue().issuer().equals(issuer.issuer())) {
+                        throw jwt.error("caller '" + other.getKey() + "' accepts this issuer already");
+                    }
+                }
+                jwtCallers.put(name, issuer);
+            }
+            if (bind.isPresent()) {
+                if (!jwt.isPresent()) {
+                    throw bind.error("binds token claims, so the caller needs a jwt block");
+                }
+                bindings.put(name, JwtSection.binding(bind));
+            }
         }
+        ConfigNode anonymous = section.get("anonymous");
+        if (anonymous.isPresent()) {
+            ConfigNode.Mapping a = anonymous.mapping(ANONYMOUS_KEYS);
+            policies.put(SecuritySettings.ANONYMOUS_CALLER, policy(a));
+            ConfigNode limit = a.get("rate_limit");
+            if (limit.isPresent()) {
+                limits.put(SecuritySettings.ANONYMOUS_CALLER, rateLimit(limit));
+            }
+            in.warn("security.anonymous is configured: calls WITHOUT credentials get tokens under its policy "
+                    + "(apps " + policies.get(SecuritySettings.ANONYMOUS_CALLER).apps() + ", channels "
+                    + policies.get(SecuritySettings.ANONYMOUS_CALLER).channels() + "); anyone who reaches this "
+                    + "server or its gateway can mint them. Meant for demos only.");
+        }
+        addJwtQuickStart(in, policies, jwtCallers, bindings);
         for (String caller : environmentKeys.callerNames()) {
+            if (caller.equals(SecuritySettings.ANONYMOUS_CALLER) || jwtCallers.containsKey(caller)) {
+                throw new ConfigException(keysVariable.orElseThrow().name() + " names caller '" + caller
+                        + "', which takes no API keys (it is the anonymous caller or a JWT caller)");
+            }
             if (!policies.containsKey(caller)) {
                 throw new ConfigException(keysVariable.orElseThrow().name() + " names caller '" + caller
                         + "', which has no policy in " + callers.path() + " of " + in.file().orElseThrow());
@@ -113,7 +192,8 @@ final class SecuritySection {
         ConfigNode defaultLimit = section.get("default_rate_limit");
         return new SecuritySettings(allKeys, certificates.build(), policies, limits,
                 defaultLimit.isPresent() ? rateLimit(defaultLimit) : RateLimit.DEFAULT,
-                denyList(in, section.get("deny_list").mapping(DENY_KEYS)));
+                denyList(in, section.get("deny_list").mapping(DENY_KEYS)), jwtCallers, bindings,
+                anonymous.isPresent());
     }
 
     /** Hands each text of a list to {@code use}; what it refuses is an error at that element. */

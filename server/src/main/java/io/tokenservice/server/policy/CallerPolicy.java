@@ -59,6 +59,16 @@ public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList ch
                 EnumSet.allOf(RtcRole.class), TokenLimits.AGORA_MAX_TTL_SECONDS, false, false, true, true);
     }
 
+    /**
+     * The policy of caller {@code end-user} of the {@code TOKEN_SERVICE_JWT_*} quick start (its identity is
+     * bound to the token's {@code sub} on top): any app, service and channel, both roles, up to an hour, renew;
+     * no wildcard identity, no Chat app token, no inspection.
+     */
+    public static CallerPolicy endUserQuickStart() {
+        return new CallerPolicy(GlobList.any(), EnumSet.allOf(ServiceKind.class), GlobList.any(), GlobList.any(),
+                EnumSet.allOf(RtcRole.class), DEFAULT_MAX_TTL_SECONDS, false, false, true, false);
+    }
+
     /** Same policy with other channel patterns. */
     public CallerPolicy withChannels(GlobList newChannels) {
         return new CallerPolicy(apps, services, newChannels, identities, roles, maxTtlSeconds, allowWildcard,

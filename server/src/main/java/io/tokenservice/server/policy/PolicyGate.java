@@ -6,6 +6,7 @@ import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
+import io.tokenservice.server.access.EndUser;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.Refusal;
 import io.tokenservice.server.access.RequestedService;
@@ -33,12 +34,22 @@ import java.util.OptionalLong;
  * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
  * value of 0 or less is judged as {@value TokenLimits#AGORA_MAX_TTL_SECONDS} so that an unresolved default
  * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty.
+ *
+ * <p>A caller with a {@link ClaimBinding} (a JWT caller) is then judged by it, service by service, against the
+ * claims of the end user's token; a refusal names the {@code bind.*} rule. A bound caller without an end user
+ * is refused outright.
  */
 public final class PolicyGate implements AccessGate {
     private final Map<String, CallerPolicy> policies;
+    private final Map<String, ClaimBinding> bindings;
 
     public PolicyGate(Map<String, CallerPolicy> policies) {
+        this(policies, Map.of());
+    }
+
+    public PolicyGate(Map<String, CallerPolicy> policies, Map<String, ClaimBinding> bindings) {
         this.policies = Map.copyOf(policies);
+        this.bindings = Map.copyOf(bindings);
     }
 
     public Optional<CallerPolicy> policyOf(String callerName) {
@@ -79,6 +90,10 @@ public final class PolicyGate implements AccessGate {
         List<RequestedService> services = request.services();
         for (int i = 0, n = services.size(); i < n; i++) {
             checkService(caller, p, services.get(i));
+        }
+        ClaimBinding binding = bindings.get(caller.name());
+        if (binding != null) {
+            checkBinding(caller, binding, services);
         }
         long ttl = request.ttlSeconds() > 0 ? request.ttlSeconds() : TokenLimits.AGORA_MAX_TTL_SECONDS;
         if (ttl > p.maxTtlSeconds()) {
@@ -170,6 +185,26 @@ public final class PolicyGate implements AccessGate {
                 } else if (!p.identities().matches(identity)) {
                     throw denied(caller, "Chat user id '" + identity + "' matches none of " + p.identities());
                 }
+            }
+        }
+    }
+
+    private static void checkBinding(Caller caller, ClaimBinding binding, List<RequestedService> services) {
+        EndUser user = caller.endUser().orElseThrow(
+                () -> denied(caller, "it is bound to token claims, but the call carries no end user's token"));
+        for (int i = 0, n = services.size(); i < n; i++) {
+            RequestedService s = services.get(i);
+            String what = switch (s.kind()) {
+                case RTC -> "RTC uid/account";
+                case RTM -> "RTM user id";
+                case CHAT -> "Chat user id";
+            };
+            Optional<String> refusal = binding.identityRefusal(user, s.identity(), what);
+            if (refusal.isEmpty() && s.channel().isPresent()) {
+                refusal = binding.channelRefusal(user, s.channel().get());
+            }
+            if (refusal.isPresent()) {
+                throw denied(caller, refusal.get());
             }
         }
     }

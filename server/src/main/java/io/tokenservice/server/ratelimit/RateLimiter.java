@@ -18,10 +18,19 @@ import java.util.function.LongSupplier;
  * unchanged keeps its bucket across reloads (a reload neither refills nor drains it); a caller whose limit
  * changed starts with a full bucket of the new size. Time comes from an injected nanosecond source, so tests
  * need no sleeping.
+ *
+ * <p>Buckets are keyed by {@link io.tokenservice.server.access.Caller#rateLimitKey()}, one per end user for JWT
+ * callers, so their number is not fixed by the configuration. Whenever a new bucket brings the count to twice
+ * what the previous sweep left (at least {@value #MIN_SWEEP_SIZE}), the buckets that are full again are removed:
+ * a full bucket admits exactly what a new one would, so eviction never changes a decision, and the map holds at
+ * most about twice the users active within one refill period.
  */
 public final class RateLimiter {
+    static final int MIN_SWEEP_SIZE = 1024;
+
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private volatile int sweepAt = MIN_SWEEP_SIZE;
 
     /** @param nanoTime monotonic nanosecond source, {@code System::nanoTime} in production */
     public RateLimiter(LongSupplier nanoTime) {
@@ -35,11 +44,27 @@ public final class RateLimiter {
         if (bucket == null || !bucket.limit().equals(limit)) {
             bucket = buckets.compute(callerName,
                     (name, old) -> old != null && old.limit().equals(limit) ? old : new TokenBucket(limit, now));
+            if (buckets.size() >= sweepAt) {
+                sweep(now);
+            }
         }
         long waitNanos = bucket.tryAcquire(now);
         if (waitNanos > 0) {
             throw exhausted(callerName, limit, waitNanos);
         }
+    }
+
+    private synchronized void sweep(long now) {
+        if (buckets.size() < sweepAt) {
+            return;
+        }
+        buckets.values().removeIf(b -> b.isFull(now));
+        sweepAt = Math.max(MIN_SWEEP_SIZE, 2 * buckets.size());
+    }
+
+    /** How many buckets are held. */
+    int size() {
+        return buckets.size();
     }
 
     static StatusRuntimeException exhausted(String callerName, RateLimit limit, long waitNanos) {

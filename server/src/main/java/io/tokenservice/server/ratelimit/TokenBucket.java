@@ -24,6 +24,11 @@ public final class TokenBucket {
         return limit;
     }
 
+    /** Whether the bucket is full at {@code nowNanos}, so that it admits exactly what a new bucket would. */
+    public boolean isFull(long nowNanos) {
+        return theoreticalArrival.get() - nowNanos <= 0;
+    }
+
     /**
      * Takes one token if available.
      *

@@ -8,15 +8,26 @@ import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.Authenticator;
+import io.tokenservice.server.auth.JwksKeys;
+import io.tokenservice.server.auth.JwksSource;
+import io.tokenservice.server.auth.JwtVerifier;
+import io.tokenservice.server.auth.RemoteJwksPool;
 import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.denylist.DenyListGate;
 import io.tokenservice.server.policy.PolicyGate;
 import io.tokenservice.server.ratelimit.RateLimiter;
+import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Wires the caller security of one server from the {@link SecuritySettings} in force: authentication of every
@@ -30,16 +41,36 @@ import java.util.function.LongSupplier;
  * <p>{@link #apply} swaps the settings as one value, without touching connections. Each step reads it once,
  * so the policy and the deny-list that judge a grant are of one configuration.
  */
-public final class CallerSecurity implements AccessGate {
+public final class CallerSecurity implements AccessGate, AutoCloseable {
     /** One configuration's rules, built once per swap so the hot path builds nothing. */
     private record Rules(SecuritySettings settings, Authenticator.Snapshot credentials, PolicyGate policy,
             DenyListGate denyList) {
-        static Rules of(SecuritySettings settings) {
-            return new Rules(settings, new Authenticator.Snapshot(settings.apiKeys(), settings.clientCertificates()),
-                    new PolicyGate(settings.policies()), DenyListGate.of(settings.denyList().entries()));
+        static Rules of(SecuritySettings settings, RemoteJwksPool remoteKeys) {
+            List<JwtVerifier.Issuer> issuers = new ArrayList<>();
+            Set<URI> urls = new HashSet<>();
+            settings.jwtCallers().forEach((caller, issuer) -> {
+                Supplier<JwksKeys> keys;
+                if (issuer.jwks() instanceof JwksSource.File file) {
+                    JwksKeys fixed = file.keys();
+                    keys = () -> fixed;
+                } else {
+                    JwksSource.Url url = (JwksSource.Url) issuer.jwks();
+                    keys = remoteKeys.keysOf(url);
+                    urls.add(url.uri());
+                }
+                issuers.add(new JwtVerifier.Issuer(caller, issuer, keys));
+            });
+            remoteKeys.retainOnly(urls);
+            Optional<Caller> anonymous = settings.anonymous()
+                    ? Optional.of(new Caller(SecuritySettings.ANONYMOUS_CALLER, Caller.AuthMethod.ANONYMOUS))
+                    : Optional.empty();
+            return new Rules(settings, new Authenticator.Snapshot(settings.apiKeys(), settings.clientCertificates(),
+                    JwtVerifier.of(issuers), anonymous), new PolicyGate(settings.policies(), settings.bindings()),
+                    DenyListGate.of(settings.denyList().entries()));
         }
     }
 
+    private final RemoteJwksPool remoteKeys;
     private volatile Rules rules;
     private final AuditSink audit;
     private final AuthenticationInterceptor interceptor;
@@ -51,9 +82,20 @@ public final class CallerSecurity implements AccessGate {
      * @param nanoTime monotonic time of the rate limiter
      */
     public CallerSecurity(SecuritySettings settings, AuditSink audit, Clock clock, LongSupplier nanoTime) {
-        this.rules = Rules.of(Objects.requireNonNull(settings, "settings"));
+        this(settings, audit, clock, nanoTime, new RemoteJwksPool());
+    }
+
+    /**
+     * @param clock time of those audit events and of JWT lifetimes
+     * @param remoteKeys fetches the JWK sets of the {@code jwks_url}s (closed with this)
+     */
+    public CallerSecurity(SecuritySettings settings, AuditSink audit, Clock clock, LongSupplier nanoTime,
+            RemoteJwksPool remoteKeys) {
+        this.remoteKeys = Objects.requireNonNull(remoteKeys, "remoteKeys");
+        this.rules = Rules.of(Objects.requireNonNull(settings, "settings"), remoteKeys);
         this.audit = Objects.requireNonNull(audit, "audit");
-        this.interceptor = new AuthenticationInterceptor(new Authenticator(() -> rules.credentials()), audit, clock);
+        this.interceptor = new AuthenticationInterceptor(new Authenticator(() -> rules.credentials(), clock), audit,
+                clock);
         this.rateLimiter = new RateLimiter(nanoTime);
     }
 
@@ -78,15 +120,21 @@ public final class CallerSecurity implements AccessGate {
     }
 
     /** Applies {@code next} to every later call; open connections and calls in flight are not affected. */
-    public void apply(SecuritySettings next) {
-        rules = Rules.of(Objects.requireNonNull(next, "next"));
+    public synchronized void apply(SecuritySettings next) {
+        rules = Rules.of(Objects.requireNonNull(next, "next"), remoteKeys);
+    }
+
+    /** Stops refreshing JWK set URLs. */
+    @Override
+    public void close() {
+        remoteKeys.close();
     }
 
     /** Rate limit, then may this caller call {@code rpc} at all. */
     @Override
     public void admit(Caller caller, Rpc rpc) {
         Rules r = rules;
-        rateLimiter.acquire(caller.name(), r.settings().rateLimitOf(caller.name()));
+        rateLimiter.acquire(caller.rateLimitKey(), r.settings().rateLimitOf(caller.name()));
         r.policy().admit(caller, rpc);
     }
 

@@ -35,7 +35,7 @@ class JsonAuditSinkTest {
     void oneLineWithEveryField() {
         String json = JsonAuditSink.toJson(issued());
         assertThat(json).doesNotContain("\n").isEqualTo("{\"time\":\"2026-01-02T03:04:05Z\",\"caller\":\"web\","
-                + "\"auth\":\"api_key\",\"rpc\":\"IssueRtcToken\",\"app\":\"0123456789abcdef0123456789abcdef\","
+                + "\"auth\":\"api_key\",\"subject\":null,\"rpc\":\"IssueRtcToken\",\"app\":\"0123456789abcdef0123456789abcdef\","
                 + "\"channel\":\"team-red\",\"identity\":\"42\",\"services\":[\"rtc\",\"rtm\"],\"roles\":[\"publisher\"],"
                 + "\"privileges\":[\"join_channel\",\"publish_audio\",\"publish_video\",\"publish_data\",\"rtm_login\"],"
                 + "\"grants\":[{\"service\":\"rtc\",\"channel\":\"team-red\",\"identity\":\"42\",\"role\":\"publisher\","

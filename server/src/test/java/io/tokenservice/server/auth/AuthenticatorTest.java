@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.testing.TestSecrets;
+import java.lang.reflect.Proxy;
+import java.security.cert.Certificate;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +90,47 @@ class AuthenticatorTest {
                 .hasMessageContaining("empty common name");
         assertThat(ClientCertificateMapping.builder().add("CN=a", "one").add("CN=a", "one").build().callerFor(
                 TestPki.get().knownClient.leaf())).isEqualTo(Optional.empty());
+    }
+
+    /** A TLS session presenting {@code chain} (null: the client sent no certificate). */
+    private static SSLSession session(Certificate... chain) {
+        Map<String, Object> values = new HashMap<>();
+        return (SSLSession) Proxy.newProxyInstance(SSLSession.class.getClassLoader(), new Class<?>[] {SSLSession.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getPeerCertificates" -> {
+                        if (chain.length == 0) {
+                            throw new SSLPeerUnverifiedException("no client certificate");
+                        }
+                        yield chain;
+                    }
+                    case "getValue" -> values.get((String) args[0]);
+                    case "putValue" -> values.put((String) args[0], args[1]);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void onlyCallsWithoutAnyCredentialBecomeTheAnonymousCaller() {
+        Caller anonymous = new Caller("anonymous", Caller.AuthMethod.ANONYMOUS);
+        Authenticator.Snapshot snapshot = new Authenticator.Snapshot(ApiKeyRegistry.parseEnvironmentValue("web=" + KEY),
+                ClientCertificateMapping.builder().add("cn:web-backend", "web").build(), JwtVerifier.none(),
+                Optional.of(anonymous));
+        Authenticator a = new Authenticator(() -> snapshot);
+        assertThat(a.authenticate(null, null).caller()).contains(anonymous);
+        assertThat(a.authenticate(null, session()).caller()).as("TLS without a client certificate").contains(anonymous);
+        TestPki pki = TestPki.get();
+        assertThat(a.authenticate(null, session(pki.knownClient.leaf())).caller()).map(Caller::name).contains("web");
+        assertThat(a.authenticate(null, session(pki.unknownClient.leaf())).failure())
+                .contains(Authenticator.Failure.UNKNOWN_CERTIFICATE);
+        assertThat(a.authenticate("Bearer nope-nope-nope-nope", null).failure())
+                .contains(Authenticator.Failure.UNKNOWN_API_KEY);
+        assertThat(a.authenticate("Basic abc", null).failure()).contains(Authenticator.Failure.MALFORMED_AUTHORIZATION);
+        assertThat(a.authenticate("Bearer ", null).failure()).contains(Authenticator.Failure.MALFORMED_AUTHORIZATION);
+        assertThat(a.authenticate("Bearer a.b.c", null).failure()).as("a JWT when no caller accepts JWTs")
+                .contains(Authenticator.Failure.JWT_NOT_ACCEPTED);
+
+        Authenticator closed = new Authenticator(ApiKeyRegistry.parseEnvironmentValue("web=" + KEY),
+                ClientCertificateMapping.empty());
+        assertThat(closed.authenticate(null, session()).failure()).contains(Authenticator.Failure.NO_CREDENTIALS);
     }
 }

@@ -129,7 +129,7 @@ class SecuritySectionTest {
     @Test
     void errorsNameTheKeyAndTheLine() {
         assertThat(error("security: {calers: {}}\n"))
-                .startsWith("security.calers (line 4): unknown key; expected one of [callers, default_rate_limit, deny_list]");
+                .startsWith("security.calers (line 4): unknown key; expected one of [anonymous, callers, default_rate_limit, deny_list]");
         assertThat(error("security: {callers: {web: {alow_wildcard: true}}}\n"))
                 .startsWith("security.callers.web.alow_wildcard (line 4): unknown key");
         assertThat(error("security: {callers: {web: {services: [rtc, sms]}}}\n"))

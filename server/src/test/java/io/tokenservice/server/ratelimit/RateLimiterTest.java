@@ -152,4 +152,23 @@ class RateLimiterTest {
         assertThatThrownBy(() -> new RateLimit(1, 0)).hasMessageContaining("burst");
         assertThat(new RateLimit(0.5, 1)).hasToString("0.5 per second, burst 1");
     }
+
+    @Test
+    void bucketsOfIdleUsersAreEvictedWithoutChangingAnyDecision() {
+        RateLimit perUser = new RateLimit(1, 2);
+        for (int user = 0; user < 10 * RateLimiter.MIN_SWEEP_SIZE; user++) {
+            limiter.acquire("end-user/" + user, perUser);
+            now.addAndGet(SECOND / 100);
+        }
+        assertThat(limiter.size()).as("only users active within the last refill period (2 s = 200 users) stay,"
+                + " within twice the sweep threshold").isLessThan(2 * RateLimiter.MIN_SWEEP_SIZE);
+
+        limiter.acquire("end-user/busy", perUser);
+        limiter.acquire("end-user/busy", perUser);
+        for (int user = 0; user < 3 * RateLimiter.MIN_SWEEP_SIZE; user++) {
+            limiter.acquire("end-user/other-" + user, perUser);
+        }
+        assertThatThrownBy(() -> limiter.acquire("end-user/busy", perUser))
+                .as("a bucket that is not full survives the sweep").isInstanceOf(StatusRuntimeException.class);
+    }
 }
