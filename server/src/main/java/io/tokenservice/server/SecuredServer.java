@@ -13,6 +13,7 @@ import io.tokenservice.server.security.ConfigWatcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,11 +36,14 @@ public final class SecuredServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SecuredServer.class.getName());
 
     private final TokenServer server;
+    private final CallerSecurity security;
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService poller;
 
-    private SecuredServer(TokenServer server, ConfigWatcher watcher, ScheduledExecutorService poller) {
+    private SecuredServer(TokenServer server, CallerSecurity security, ConfigWatcher watcher,
+            ScheduledExecutorService poller) {
         this.server = server;
+        this.security = security;
         this.watcher = watcher;
         this.poller = poller;
     }
@@ -67,7 +71,8 @@ public final class SecuredServer implements AutoCloseable {
         config.warnings().forEach(LOG::warning);
 
         JsonAuditSink audit = new JsonAuditSink();
-        CallerSecurity security = new CallerSecurity(config.security(), audit);
+        CallerSecurity security = new CallerSecurity(config.security(), config.redis(), audit, Clock.systemUTC(),
+                System::nanoTime);
         if (config.development()) {
             LOG.warning("DEVELOPMENT MODE: no app configured (APP_ID + APP_CERTIFICATE, APP_CERTIFICATE_FILE, "
                     + ".env or TOKEN_SERVICE_CONFIG), so this server made up a throw-away app "
@@ -78,8 +83,10 @@ public final class SecuredServer implements AutoCloseable {
         try {
             server = TokenServer.start(security.wire(ServerConfig.builder().settings(config)).build());
         } catch (ConfigException e) {
+            security.close();
             throw configError(e.getMessage());
         } catch (IOException e) {
+            security.close();
             throw new StartupException("cannot listen on port " + config.server().grpcPort() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), Main.EXIT_START);
         }
@@ -100,7 +107,7 @@ public final class SecuredServer implements AutoCloseable {
             console.print(developmentKeyBanner(key, server.port(), config.tls().isPresent()));
             console.flush();
         });
-        return new SecuredServer(server, watcher, poller);
+        return new SecuredServer(server, security, watcher, poller);
     }
 
     private static StartupException configError(String message) {
@@ -166,7 +173,7 @@ public final class SecuredServer implements AutoCloseable {
         server.awaitTermination();
     }
 
-    /** Graceful stop of the server ({@link TokenServer#close()}), then of the file polling. */
+    /** Graceful stop of the server ({@link TokenServer#close()}), then of the file polling and Redis. */
     @Override
     public void close() {
         try {
@@ -176,7 +183,13 @@ public final class SecuredServer implements AutoCloseable {
             if (poller != null) {
                 poller.shutdownNow();
             }
+            security.close();
         }
+    }
+
+    /** Caller security as it runs (for metrics: {@link CallerSecurity#sharedLimits()}). */
+    public CallerSecurity security() {
+        return security;
     }
 
     @Override

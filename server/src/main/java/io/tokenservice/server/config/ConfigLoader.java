@@ -41,7 +41,7 @@ public final class ConfigLoader {
     public static final String DEVELOPMENT_CALLER = "dev";
     /** The keys of the configuration file's top level. */
     static final Set<String> TOP_LEVEL_KEYS = Stream.concat(
-            Stream.of(AppsSection.KEY, TlsSection.KEY, SecuritySection.KEY), ServerSection.KEYS.stream())
+            Stream.of(AppsSection.KEY, TlsSection.KEY, SecuritySection.KEY, RedisSection.KEY), ServerSection.KEYS.stream())
             .collect(Collectors.toUnmodifiableSet());
 
     private final Environment environment;
@@ -95,7 +95,8 @@ public final class ConfigLoader {
         Optional<TlsConfig> tls = TlsSection.read(in);
         SecuritySettings security = SecuritySection.read(in);
         checkCallerCredentials(in, tls, security);
-        return new Configuration(server, tls, apps, security, file, in.top().get(SecuritySection.KEY).isWritten(),
+        Optional<RedisSettings> redis = RedisSection.read(in);
+        return new Configuration(server, tls, apps, security, redis, file, in.top().get(SecuritySection.KEY).isWritten(),
                 in.development(), warnings);
     }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param tls TLS and the client CA ({@code tls:}); empty = plaintext
  * @param apps the apps this server signs for ({@code apps:}, or {@code APP_ID}...)
  * @param security callers, their policies and rate limits, the deny-list ({@code security:})
+ * @param redis where the rate limits every replica shares are kept ({@code redis:}); empty = per replica
  * @param file the configuration file it came from ({@code TOKEN_SERVICE_CONFIG}), if any
  * @param securitySection whether the callers come from the file's {@code security:} section (rather than from
  *     {@code TOKEN_SERVICE_API_KEYS} alone, or the development key)
@@ -24,14 +25,15 @@ import java.util.Optional;
  *     have no effect); logged at every load
  */
 public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppRegistry apps,
-        SecuritySettings security, Optional<Path> file, boolean securitySection, boolean development,
-        List<String> warnings) {
+        SecuritySettings security, Optional<RedisSettings> redis, Optional<Path> file, boolean securitySection,
+        boolean development, List<String> warnings) {
 
     public Configuration {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(apps, "apps");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(file, "file");
         warnings = List.copyOf(warnings);
     }
@@ -64,7 +66,7 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
 
     /**
      * The sections {@code next} changes that a running server only applies at its next start (the port, TLS,
-     * the apps and the grace periods); empty if it changes none of them.
+     * the apps, the grace periods and Redis); empty if it changes none of them.
      */
     public List<String> restartOnlyChanges(Configuration next) {
         List<String> changed = new ArrayList<>();
@@ -77,6 +79,9 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
         if (!apps.equals(next.apps)) {
             changed.add("apps");
         }
+        if (!redis.equals(next.redis)) {
+            changed.add("redis");
+        }
         return changed;
     }
 
@@ -85,6 +90,7 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
     public String toString() {
         return "port " + server.grpcPort() + ", TLS " + tls.map(TlsConfig::describe).orElse("off") + ", apps "
                 + apps + ", renew grace " + server.renewGrace().toSeconds() + " s, shutdown grace "
-                + server.shutdownGrace().toSeconds() + " s; " + security;
+                + server.shutdownGrace().toSeconds() + " s, rate limits "
+                + redis.map(r -> "shared in " + r).orElse("per replica") + "; " + security;
     }
 }

@@ -30,19 +30,29 @@ public final class RateLimiter {
 
     /** Takes one token from the caller's bucket or throws RESOURCE_EXHAUSTED with RetryInfo. */
     public void acquire(String callerName, RateLimit limit) {
-        long now = nanoTime.getAsLong();
-        TokenBucket bucket = buckets.get(callerName);
-        if (bucket == null || !bucket.limit().equals(limit)) {
-            bucket = buckets.compute(callerName,
-                    (name, old) -> old != null && old.limit().equals(limit) ? old : new TokenBucket(limit, now));
-        }
-        long waitNanos = bucket.tryAcquire(now);
+        long waitNanos = tryAcquire(callerName, limit);
         if (waitNanos > 0) {
             throw exhausted(callerName, limit, waitNanos);
         }
     }
 
-    static StatusRuntimeException exhausted(String callerName, RateLimit limit, long waitNanos) {
+    /**
+     * Takes one token from the bucket {@code key} if it has one.
+     *
+     * @return 0 if taken, otherwise the nanoseconds until the bucket has a token
+     */
+    public long tryAcquire(String key, RateLimit limit) {
+        long now = nanoTime.getAsLong();
+        TokenBucket bucket = buckets.get(key);
+        if (bucket == null || !bucket.limit().equals(limit)) {
+            bucket = buckets.compute(key,
+                    (name, old) -> old != null && old.limit().equals(limit) ? old : new TokenBucket(limit, now));
+        }
+        return bucket.tryAcquire(now);
+    }
+
+    /** The RESOURCE_EXHAUSTED of a refused call, with the RetryInfo of a bucket that has a token in {@code waitNanos}. */
+    public static StatusRuntimeException exhausted(String callerName, RateLimit limit, long waitNanos) {
         long millis = Math.max(1, (waitNanos + 999_999) / 1_000_000);
         Duration delay = Duration.newBuilder()
                 .setSeconds(millis / 1000)
