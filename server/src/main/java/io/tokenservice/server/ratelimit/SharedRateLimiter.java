@@ -118,6 +118,8 @@ public final class SharedRateLimiter implements AutoCloseable {
                 + (uri.getDatabase() == 0 ? "" : "/" + uri.getDatabase());
         this.fallback = fallback;
         this.nanoTime = nanoTime;
+        // One connection, so one I/O thread: the calls that Redis answers continue on it (CPU only: validate,
+        // sign, audit), as they would on the transport thread without Redis.
         this.resources = ClientResources.builder()
                 .ioThreadPoolSize(1)
                 .computationThreadPoolSize(1)
@@ -248,6 +250,7 @@ public final class SharedRateLimiter implements AutoCloseable {
                     status.connected(true);
                 }
             } else {
+                status.connected(false);
                 nextConnectNanos = nanoTime.getAsLong() + CONNECT_RETRY_NANOS;
                 if (status.unreachable(sentAt)) {
                     outageStarted(error);

@@ -98,9 +98,13 @@ class SharedRateLimitTest {
 
     /** One IssueRtcToken as caller web: empty if issued, else the refusal. */
     private static Optional<StatusRuntimeException> call(Launched replica) {
+        return callWithin(replica, 10);
+    }
+
+    private static Optional<StatusRuntimeException> callWithin(Launched replica, int deadlineSeconds) {
         try {
             TokenServiceGrpc.newBlockingStub(replica.channel).withCallCredentials(BearerHeader.bearer(KEY))
-                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS)
                     .issueRtcToken(IssueRtcTokenRequest.newBuilder().setChannel("room").setUid(7)
                             .setRole(RtcRole.RTC_ROLE_PUBLISHER).setTtlSeconds(300).build());
             return Optional.empty();
@@ -196,6 +200,29 @@ class SharedRateLimitTest {
     }
 
     @Test
+    void redisThatDoesNotAnswerInTimeLeavesTheCallToTheReplica() throws Exception {
+        RedisProcess redis = closing(RedisProcess.plain(dir));
+        Launched a = connected(replica(redisUrl("redis://127.0.0.1:" + redis.port())));
+        assertThat(call(a)).isEmpty();
+
+        // Redis holds every command for 3 s; the calls (2 s deadline) are decided by the replica after 50 ms.
+        assertThat(redis.cli("CLIENT", "PAUSE", "3000", "ALL")).isEqualTo("OK");
+        assertThat(callWithin(a, 2)).isEmpty();
+        assertThat(callWithin(a, 2)).isEmpty();
+        assertThat(status(a).outage()).isTrue();
+        assertThat(status(a).connected()).as("up, only slow").isTrue();
+        assertThat(logs.messages(Level.WARNING)).singleElement().asString().contains("did not answer in time");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (status(a).outage() && System.nanoTime() - deadline < 0) {
+            call(a);
+            LockSupport.parkNanos(50_000_000);
+        }
+        assertThat(status(a).outage()).isFalse();
+        assertThat(logs.messages(Level.INFO)).singleElement().asString().startsWith("shared rate limits restored");
+    }
+
+    @Test
     void wrongPasswordServesWithReplicaLimitsAndSaysSoOnceWithoutThePassword() throws Exception {
         RedisProcess redis = closing(RedisProcess.withPassword(dir, REDIS_PASSWORD));
         String wrong = TestSecrets.register("not-the-redis-password-12345");
@@ -204,6 +231,7 @@ class SharedRateLimitTest {
         assertThat(call(a)).isEmpty();
         assertThat(call(a)).isEmpty();
         assertThat(status(a).outage()).isTrue();
+        assertThat(status(a).connected()).isFalse();
         assertThat(status(a).sharedCalls()).isZero();
         assertThat(logs.messages(Level.WARNING)).singleElement().asString()
                 .contains("redis://127.0.0.1:" + redis.port()).contains("WRONGPASS")

@@ -83,6 +83,18 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** Runs {@code redis-cli} against this server (plaintext, no password) and returns what it printed. */
+    public String cli(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        command.addAll(List.of(arguments));
+        Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!cli.waitFor(READY_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            cli.destroyForcibly();
+            throw new IOException("redis-cli " + String.join(" ", arguments) + " did not finish");
+        }
+        return new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
+
     private boolean accepts() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
