@@ -2,6 +2,7 @@ package io.tokenservice.server;
 
 import io.tokenservice.server.audit.JsonAuditSink;
 import io.tokenservice.server.auth.CredentialRedactingFilter;
+import io.tokenservice.server.auth.RemoteJwksPool;
 import io.tokenservice.server.config.ConfigException;
 import io.tokenservice.server.config.ConfigLoader;
 import io.tokenservice.server.config.Configuration;
@@ -13,6 +14,7 @@ import io.tokenservice.server.security.ConfigWatcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,7 +72,8 @@ public final class SecuredServer implements AutoCloseable {
         config.warnings().forEach(LOG::warning);
 
         JsonAuditSink audit = new JsonAuditSink();
-        CallerSecurity security = new CallerSecurity(config.security(), audit);
+        CallerSecurity security = new CallerSecurity(config.security(), config.redis(), audit, Clock.systemUTC(),
+                System::nanoTime, new RemoteJwksPool());
         if (config.development()) {
             LOG.warning("DEVELOPMENT MODE: no app configured (APP_ID + APP_CERTIFICATE, APP_CERTIFICATE_FILE, "
                     + ".env or TOKEN_SERVICE_CONFIG), so this server made up a throw-away app "
@@ -176,7 +179,7 @@ public final class SecuredServer implements AutoCloseable {
         server.awaitTermination();
     }
 
-    /** Graceful stop of the server ({@link TokenServer#close()}), then of the file polling. */
+    /** Graceful stop of the server ({@link TokenServer#close()}), then of the file polling and Redis. */
     @Override
     public void close() {
         try {
@@ -187,7 +190,13 @@ public final class SecuredServer implements AutoCloseable {
             if (poller != null) {
                 poller.shutdownNow();
             }
+            security.close();
         }
+    }
+
+    /** Caller security as it runs (for metrics: {@link CallerSecurity#sharedLimits()}). */
+    public CallerSecurity security() {
+        return security;
     }
 
     @Override

@@ -148,13 +148,17 @@ public final class TokenServer implements AutoCloseable {
 
     /**
      * The token service's own interceptors, in {@code ServerInterceptors.intercept} order (the last runs
-     * first): the configured ones reversed, then the admission, so that admission runs first (after the
-     * server-wide ones, authentication among them) and the others in the order they were added.
+     * first): the admission, then the configured ones reversed, so that after the server-wide ones
+     * (authentication among them) the configured ones run in the order they were added and the admission
+     * last, right before the call starts: it needs what they put in the call's context (the shared
+     * rate-limit answer).
      */
     private static List<ServerInterceptor> interceptors(ServerConfig config, CallRefusals refusals) {
-        List<ServerInterceptor> order = new ArrayList<>(config.interceptors());
-        java.util.Collections.reverse(order);
+        List<ServerInterceptor> order = new ArrayList<>();
         order.add(new CallAdmission(config.accessGate(), refusals));
+        List<ServerInterceptor> configured = new ArrayList<>(config.interceptors());
+        java.util.Collections.reverse(configured);
+        order.addAll(configured);
         return order;
     }
 

@@ -41,7 +41,7 @@ public final class ConfigLoader {
     public static final String DEVELOPMENT_CALLER = "dev";
     /** The keys of the configuration file's top level. */
     static final Set<String> TOP_LEVEL_KEYS = Stream.concat(
-            Stream.of(AppsSection.KEY, TlsSection.KEY, TransportSection.KEY, SecuritySection.KEY),
+            Stream.of(AppsSection.KEY, TlsSection.KEY, TransportSection.KEY, SecuritySection.KEY, RedisSection.KEY),
             ServerSection.KEYS.stream())
             .collect(Collectors.toUnmodifiableSet());
 
@@ -97,7 +97,9 @@ public final class ConfigLoader {
         TransportSettings transport = TransportSection.read(in);
         SecuritySettings security = SecuritySection.read(in);
         checkCallerCredentials(in, tls, security);
-        return new Configuration(server, tls, transport, apps, security, file, in.top().get(SecuritySection.KEY).isWritten(),
+        Optional<RedisSettings> redis = RedisSection.read(in);
+        return new Configuration(server, tls, transport, apps, security, redis, file,
+                in.top().get(SecuritySection.KEY).isWritten(),
                 in.development(), warnings);
     }
 

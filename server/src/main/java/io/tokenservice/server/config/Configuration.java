@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param transport what connections and calls may hold of the server ({@code transport:})
  * @param apps the apps this server signs for ({@code apps:}, or {@code APP_ID}...)
  * @param security callers, their policies and rate limits, the deny-list ({@code security:})
+ * @param redis where the rate limits every replica shares are kept ({@code redis:}); empty = per replica
  * @param file the configuration file it came from ({@code TOKEN_SERVICE_CONFIG}), if any
  * @param securitySection whether the callers come from the file's {@code security:} section (rather than from
  *     {@code TOKEN_SERVICE_API_KEYS} alone, or the development key)
@@ -26,8 +27,8 @@ import java.util.Optional;
  *     have no effect); logged at every load
  */
 public record Configuration(ServerSettings server, Optional<TlsConfig> tls, TransportSettings transport, AppRegistry apps,
-        SecuritySettings security, Optional<Path> file, boolean securitySection, boolean development,
-        List<String> warnings) {
+        SecuritySettings security, Optional<RedisSettings> redis, Optional<Path> file, boolean securitySection,
+        boolean development, List<String> warnings) {
 
     public Configuration {
         Objects.requireNonNull(server, "server");
@@ -35,6 +36,7 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(apps, "apps");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(file, "file");
         warnings = List.copyOf(warnings);
     }
@@ -75,7 +77,7 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
 
     /**
      * The sections {@code next} changes that a running server only applies at its next start (the port, TLS,
-     * the transport limits, the apps and the grace periods); empty if it changes none of them.
+     * the transport limits, the apps, the grace periods and Redis); empty if it changes none of them.
      */
     public List<String> restartOnlyChanges(Configuration next) {
         List<String> changed = new ArrayList<>();
@@ -91,6 +93,9 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
         if (!apps.equals(next.apps)) {
             changed.add("apps");
         }
+        if (!redis.equals(next.redis)) {
+            changed.add("redis");
+        }
         return changed;
     }
 
@@ -99,6 +104,8 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
     public String toString() {
         return "port " + server.grpcPort() + ", TLS " + tls.map(TlsConfig::describe).orElse("off") + ", apps "
                 + apps + ", renew grace " + server.renewGrace().toSeconds() + " s, shutdown grace "
-                + server.shutdownGrace().toSeconds() + " s; transport: " + transport + "; " + security;
+                + server.shutdownGrace().toSeconds() + " s, rate limits "
+                + redis.map(r -> "shared in " + r).orElse("per replica") + "; transport: " + transport + "; "
+                + security;
     }
 }

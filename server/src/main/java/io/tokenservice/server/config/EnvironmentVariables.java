@@ -53,5 +53,14 @@ public final class EnvironmentVariables {
     public static final String UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS = "UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS";
     public static final String MAX_UNAUTHENTICATED_CONNECTIONS = "MAX_UNAUTHENTICATED_CONNECTIONS";
 
+    /** Overrides {@code redis.url}: rate limits shared by every replica, {@code redis[s]://[[user]:password@]host[:port][/db]}. */
+    public static final String TOKEN_SERVICE_REDIS_URL = "TOKEN_SERVICE_REDIS_URL";
+    /** Overrides {@code redis.password_file}: a file holding the Redis password (instead of the URL's). */
+    public static final String TOKEN_SERVICE_REDIS_PASSWORD_FILE = "TOKEN_SERVICE_REDIS_PASSWORD_FILE";
+    /** Overrides {@code redis.ca_file}: PEM certificates that sign the Redis server's, for {@code rediss://}. */
+    public static final String TOKEN_SERVICE_REDIS_CA_FILE = "TOKEN_SERVICE_REDIS_CA_FILE";
+    /** Overrides {@code redis.timeout_ms}: how long a call waits for Redis before its replica decides alone. */
+    public static final String TOKEN_SERVICE_REDIS_TIMEOUT_MS = "TOKEN_SERVICE_REDIS_TIMEOUT_MS";
+
     private EnvironmentVariables() {}
 }

@@ -37,21 +37,22 @@ public final class RateLimiter {
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     }
 
-    /** Takes one token from the caller's bucket or throws RESOURCE_EXHAUSTED with RetryInfo. */
-    public void acquire(String callerName, RateLimit limit) {
+    /**
+     * Takes one token from the bucket {@code key} if it has one.
+     *
+     * @return 0 if taken, otherwise the nanoseconds until the bucket has a token
+     */
+    public long tryAcquire(String key, RateLimit limit) {
         long now = nanoTime.getAsLong();
-        TokenBucket bucket = buckets.get(callerName);
+        TokenBucket bucket = buckets.get(key);
         if (bucket == null || !bucket.limit().equals(limit)) {
-            bucket = buckets.compute(callerName,
+            bucket = buckets.compute(key,
                     (name, old) -> old != null && old.limit().equals(limit) ? old : new TokenBucket(limit, now));
             if (buckets.size() >= sweepAt) {
                 sweep(now);
             }
         }
-        long waitNanos = bucket.tryAcquire(now);
-        if (waitNanos > 0) {
-            throw exhausted(callerName, limit, waitNanos);
-        }
+        return bucket.tryAcquire(now);
     }
 
     private synchronized void sweep(long now) {
@@ -67,7 +68,8 @@ public final class RateLimiter {
         return buckets.size();
     }
 
-    static StatusRuntimeException exhausted(String callerName, RateLimit limit, long waitNanos) {
+    /** The RESOURCE_EXHAUSTED of a refused call, with the RetryInfo of a bucket that has a token in {@code waitNanos}. */
+    public static StatusRuntimeException exhausted(String callerName, RateLimit limit, long waitNanos) {
         long millis = Math.max(1, (waitNanos + 999_999) / 1_000_000);
         Duration delay = Duration.newBuilder()
                 .setSeconds(millis / 1000)

@@ -12,11 +12,16 @@ import io.tokenservice.server.auth.JwksKeys;
 import io.tokenservice.server.auth.JwksSource;
 import io.tokenservice.server.auth.JwtVerifier;
 import io.tokenservice.server.auth.RemoteJwksPool;
+import io.tokenservice.server.config.RedisSettings;
 import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.denylist.DenyListGate;
 import io.tokenservice.server.policy.PolicyGate;
+import io.tokenservice.server.ratelimit.RateLimit;
 import io.tokenservice.server.ratelimit.RateLimiter;
+import io.tokenservice.server.ratelimit.SharedLimitStatus;
+import io.tokenservice.server.ratelimit.SharedRateLimitInterceptor;
+import io.tokenservice.server.ratelimit.SharedRateLimiter;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,6 +45,9 @@ import java.util.function.Supplier;
  *
  * <p>{@link #apply} swaps the settings as one value, without touching connections. Each step reads it once,
  * so the policy and the deny-list that judge a grant are of one configuration.
+ *
+ * <p>With Redis, every replica draws from one bucket per caller: {@link SharedRateLimitInterceptor} asks Redis
+ * when the call's headers are authenticated and {@link #admit} applies its answer. Without, each replica has its own.
  */
 public final class CallerSecurity implements AccessGate, AutoCloseable {
     /** One configuration's rules, built once per swap so the hot path builds nothing. */
@@ -75,28 +83,37 @@ public final class CallerSecurity implements AccessGate, AutoCloseable {
     private final AuditSink audit;
     private final AuthenticationInterceptor interceptor;
     private final RateLimiter rateLimiter;
+    /** Null: the rate limits are this replica's alone. */
+    private final SharedRateLimiter shared;
 
     /**
+     * With rate limits per replica.
+     *
      * @param audit receives the refused authentications (the handlers record every other decision)
      * @param clock time of those audit events
      * @param nanoTime monotonic time of the rate limiter
      */
     public CallerSecurity(SecuritySettings settings, AuditSink audit, Clock clock, LongSupplier nanoTime) {
-        this(settings, audit, clock, nanoTime, new RemoteJwksPool());
+        this(settings, Optional.empty(), audit, clock, nanoTime, new RemoteJwksPool());
     }
 
     /**
+     * With rate limits shared through {@code redis} if present (connecting now: see
+     * {@link SharedRateLimiter#start}); {@link #close()} disconnects.
+     *
      * @param clock time of those audit events and of JWT lifetimes
      * @param remoteKeys fetches the JWK sets of the {@code jwks_url}s (closed with this)
      */
-    public CallerSecurity(SecuritySettings settings, AuditSink audit, Clock clock, LongSupplier nanoTime,
-            RemoteJwksPool remoteKeys) {
+    public CallerSecurity(SecuritySettings settings, Optional<RedisSettings> redis, AuditSink audit, Clock clock,
+            LongSupplier nanoTime, RemoteJwksPool remoteKeys) {
         this.remoteKeys = Objects.requireNonNull(remoteKeys, "remoteKeys");
         this.rules = Rules.of(Objects.requireNonNull(settings, "settings"), remoteKeys);
         this.audit = Objects.requireNonNull(audit, "audit");
         this.interceptor = new AuthenticationInterceptor(new Authenticator(() -> rules.credentials(), clock), audit,
                 clock);
         this.rateLimiter = new RateLimiter(nanoTime);
+        this.shared = redis.map(r -> SharedRateLimiter.start(r.redisUri(), r.caFile(), r.timeout(), rateLimiter,
+                nanoTime)).orElse(null);
     }
 
     /** With the system clocks. */
@@ -106,7 +123,16 @@ public final class CallerSecurity implements AccessGate, AutoCloseable {
 
     /** Plugs this security into a server: authenticator, access gate, audit sink, per-caller maximum lifetime. */
     public ServerConfig.Builder wire(ServerConfig.Builder server) {
+        if (shared != null) {
+            server.interceptor(new SharedRateLimitInterceptor(shared, Caller::rateLimitKey,
+                    caller -> rules.settings().rateLimitOf(caller.name())));
+        }
         return server.authenticator(interceptor).accessGate(this).auditSink(audit).maxTtlForCaller(this::maxTtlSeconds);
+    }
+
+    /** The state of the shared rate limits, for metrics; empty when each replica limits on its own. */
+    public Optional<SharedLimitStatus> sharedLimits() {
+        return Optional.ofNullable(shared).map(SharedRateLimiter::status);
     }
 
     /** Authentication of every TokenService call; health and reflection stay open. */
@@ -124,17 +150,26 @@ public final class CallerSecurity implements AccessGate, AutoCloseable {
         rules = Rules.of(Objects.requireNonNull(next, "next"), remoteKeys);
     }
 
-    /** Stops refreshing JWK set URLs. */
+    /** Stops refreshing JWK set URLs and disconnects from Redis, if the rate limits are shared. */
     @Override
     public void close() {
         remoteKeys.close();
+        if (shared != null) {
+            shared.close();
+        }
     }
 
     /** Rate limit, then may this caller call {@code rpc} at all. */
     @Override
     public void admit(Caller caller, Rpc rpc) {
         Rules r = rules;
-        rateLimiter.acquire(caller.rateLimitKey(), r.settings().rateLimitOf(caller.name()));
+        RateLimit limit = r.settings().rateLimitOf(caller.name());
+        long waitNanos = shared == null ? rateLimiter.tryAcquire(caller.rateLimitKey(), limit)
+                : SharedRateLimitInterceptor.waitNanos().orElseThrow(() -> new IllegalStateException(
+                        "no shared rate-limit answer: the call did not pass the SharedRateLimitInterceptor"));
+        if (waitNanos > 0) {
+            throw RateLimiter.exhausted(caller.rateLimitKey(), limit, waitNanos);
+        }
         r.policy().admit(caller, rpc);
     }
 

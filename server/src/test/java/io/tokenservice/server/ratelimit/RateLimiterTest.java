@@ -28,7 +28,7 @@ class RateLimiterTest {
     private final RateLimiter limiter = new RateLimiter(now::get);
 
     private void call(String caller) {
-        limiter.acquire(caller, caller.equals(WEB) ? WEB_LIMIT : MOBILE_LIMIT);
+        acquire(limiter, caller, caller.equals(WEB) ? WEB_LIMIT : MOBILE_LIMIT);
     }
 
     private StatusRuntimeException refusal(String caller) {
@@ -91,26 +91,26 @@ class RateLimiterTest {
         }
         call(MOBILE);
         // the configuration changes the limit of mobile only
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, new RateLimit(2, 3))))
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> acquire(limiter, WEB, new RateLimit(2, 3))))
                 .as("an unchanged limit keeps its (empty) bucket").isNotNull();
-        limiter.acquire(MOBILE, new RateLimit(5, 5));
+        acquire(limiter, MOBILE, new RateLimit(5, 5));
         for (int i = 0; i < 4; i++) {
-            limiter.acquire(WEB, new RateLimit(2, 4));
+            acquire(limiter, WEB, new RateLimit(2, 4));
         }
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, new RateLimit(2, 4))))
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> acquire(limiter, WEB, new RateLimit(2, 4))))
                 .as("a changed limit starts with a full bucket of its size").isNotNull();
     }
 
     @Test
     void retryDelayIsRoundedUpToAMillisecond() throws Exception {
         RateLimit fast = new RateLimit(3, 1);
-        limiter.acquire(WEB, fast);
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, fast));
+        acquire(limiter, WEB, fast);
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> acquire(limiter, WEB, fast));
         assertThat(retryMillis(e)).isEqualTo(334);
         now.addAndGet(333_333_332L);
-        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> limiter.acquire(WEB, fast))).isNotNull();
+        assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> acquire(limiter, WEB, fast))).isNotNull();
         now.addAndGet(1);
-        limiter.acquire(WEB, fast);
+        acquire(limiter, WEB, fast);
     }
 
     @Test
@@ -129,7 +129,7 @@ class RateLimiterTest {
                     }
                     for (int i = 0; i < 1000; i++) {
                         try {
-                            limiter.acquire(WEB, slow);
+                            acquire(limiter, WEB, slow);
                             admitted.incrementAndGet();
                         } catch (StatusRuntimeException expected) {
                             // refused
@@ -157,18 +157,26 @@ class RateLimiterTest {
     void bucketsOfIdleUsersAreEvictedWithoutChangingAnyDecision() {
         RateLimit perUser = new RateLimit(1, 2);
         for (int user = 0; user < 10 * RateLimiter.MIN_SWEEP_SIZE; user++) {
-            limiter.acquire("end-user/" + user, perUser);
+            acquire(limiter, "end-user/" + user, perUser);
             now.addAndGet(SECOND / 100);
         }
         assertThat(limiter.size()).as("only users active within the last refill period (2 s = 200 users) stay,"
                 + " within twice the sweep threshold").isLessThan(2 * RateLimiter.MIN_SWEEP_SIZE);
 
-        limiter.acquire("end-user/busy", perUser);
-        limiter.acquire("end-user/busy", perUser);
+        acquire(limiter, "end-user/busy", perUser);
+        acquire(limiter, "end-user/busy", perUser);
         for (int user = 0; user < 3 * RateLimiter.MIN_SWEEP_SIZE; user++) {
-            limiter.acquire("end-user/other-" + user, perUser);
+            acquire(limiter, "end-user/other-" + user, perUser);
         }
-        assertThatThrownBy(() -> limiter.acquire("end-user/busy", perUser))
+        assertThatThrownBy(() -> acquire(limiter, "end-user/busy", perUser))
                 .as("a bucket that is not full survives the sweep").isInstanceOf(StatusRuntimeException.class);
+    }
+
+    /** What a call meets: a token taken, or RESOURCE_EXHAUSTED naming the bucket with its RetryInfo. */
+    private static void acquire(RateLimiter limiter, String key, RateLimit limit) {
+        long waitNanos = limiter.tryAcquire(key, limit);
+        if (waitNanos > 0) {
+            throw RateLimiter.exhausted(key, limit, waitNanos);
+        }
     }
 }
