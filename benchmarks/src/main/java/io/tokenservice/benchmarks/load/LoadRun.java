@@ -18,7 +18,9 @@ import org.HdrHistogram.Recorder;
  * Drives one client for warm-up + measurement and collects the calls sent during the measurement: their
  * latency (from the send time in a closed loop, from the scheduled send time in an open loop) if they
  * succeeded, their status code if not. Calls still running at the end are waited for (up to their deadline
- * and {@link #FINISH_GRACE} more); any that never finish are counted as {@code UNFINISHED}.
+ * and {@link #FINISH_GRACE} more); any that never finish are counted as {@code UNFINISHED}. An open loop
+ * sends nothing later than one deadline after the end of the measurement: calls it was too far behind to
+ * send by then (at most {@code --max-outstanding} are in flight) are counted as {@code NOT_SENT}.
  */
 final class LoadRun {
     /** Synchronous completions (e.g. a refused connection) re-enter the closed loop; beyond this depth they are queued. */
@@ -128,13 +130,24 @@ final class LoadRun {
     private void openLoop(long start) throws InterruptedException {
         OpenLoopSchedule schedule = new OpenLoopSchedule(options.rate().getAsDouble());
         Semaphore inFlight = new Semaphore(options.maxOutstanding());
+        // A call sent later than this would have failed its deadline anyway: stop rather than run on.
+        long cutoff = end + options.deadline().toNanos();
         for (long i = 0; ; i++) {
             long intended = start + schedule.offsetNanos(i);
             if (intended >= end) {
                 return;
             }
             waitUntil(intended);
-            inFlight.acquire();
+            long left = cutoff - System.nanoTime();
+            if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                // Too far behind the schedule (the server, or this generator, cannot keep up): what was due in
+                // the measurement and never went out is a failure, not a call that does not count.
+                long unsent = schedule.callsBetween(Math.max(intended, measureStart) - start, end - start);
+                if (unsent > 0) {
+                    errors.computeIfAbsent("NOT_SENT", k -> new LongAdder()).add(unsent);
+                }
+                return;
+            }
             outstanding.incrementAndGet();
             client.start(outcome -> {
                 record(intended, outcome);

@@ -57,6 +57,25 @@ class LoadRunTest {
     }
 
     @Test
+    void anOpenLoopThatFallsBehindStopsAtTheEndAndCountsWhatItNeverSent() throws Exception {
+        // One call in flight at most, and it never answers: the sender waits for a permit until a deadline after the end.
+        LoadOptions options = LoadOptions.parse(new String[] {"--rate", "1000", "--warmup", "0", "--duration", "0.1",
+                "--max-outstanding", "1", "--deadline", "1"}, Map.of());
+        RpcClient silent = new RpcClient() {
+            @Override
+            public void start(Completion completion) {}
+
+            @Override
+            public void close() {}
+        };
+
+        LoadResult r = new LoadRun(silent, options, java.time.Duration.ZERO).run();
+
+        assertThat(r.ok()).isZero();
+        assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 1L, "NOT_SENT", 99L));
+    }
+
+    @Test
     void callsThatNeverAnswerAreCountedAsUnfinished() throws Exception {
         LoadOptions options = LoadOptions.parse(new String[] {"--rate", "100", "--warmup", "0", "--duration", "0.05",
                 "--deadline", "0.01"}, Map.of());
