@@ -8,6 +8,14 @@ import org.junit.jupiter.api.Test;
 
 /** The run's bookkeeping against clients that answer at once: counts, not speed. */
 class LoadRunTest {
+    /** Never answers. */
+    static final RpcClient SILENT = new RpcClient() {
+        @Override
+        public void start(Completion completion) {}
+
+        @Override
+        public void close() {}
+    };
 
     /** Answers every call on the calling thread: OK, except every {@code failEvery}-th call. */
     static final class ImmediateClient implements RpcClient {
@@ -61,15 +69,8 @@ class LoadRunTest {
         // One call in flight at most, and it never answers: the sender waits for a permit until a deadline after the end.
         LoadOptions options = LoadOptions.parse(new String[] {"--rate", "1000", "--warmup", "0", "--duration", "0.1",
                 "--max-outstanding", "1", "--deadline", "1"}, Map.of());
-        RpcClient silent = new RpcClient() {
-            @Override
-            public void start(Completion completion) {}
 
-            @Override
-            public void close() {}
-        };
-
-        LoadResult r = new LoadRun(silent, options, java.time.Duration.ZERO).run();
+        LoadResult r = new LoadRun(SILENT, options, java.time.Duration.ZERO).run();
 
         assertThat(r.ok()).isZero();
         assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 1L, "NOT_SENT", 99L));
@@ -79,15 +80,8 @@ class LoadRunTest {
     void callsThatNeverAnswerAreCountedAsUnfinished() throws Exception {
         LoadOptions options = LoadOptions.parse(new String[] {"--rate", "100", "--warmup", "0", "--duration", "0.05",
                 "--deadline", "0.01"}, Map.of());
-        RpcClient silent = new RpcClient() {
-            @Override
-            public void start(Completion completion) {}
 
-            @Override
-            public void close() {}
-        };
-
-        LoadResult r = new LoadRun(silent, options, java.time.Duration.ZERO).run();
+        LoadResult r = new LoadRun(SILENT, options, java.time.Duration.ZERO).run();
 
         assertThat(r.ok()).isZero();
         assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 5L));
