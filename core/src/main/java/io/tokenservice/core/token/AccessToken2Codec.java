@@ -28,6 +28,11 @@ public final class AccessToken2Codec {
     private static final int SIGNING_INFO_OFFSET = 2 + SIGNATURE_LENGTH;
 
     private static final ThreadLocal<ByteWriter> WRITER = ThreadLocal.withInitial(() -> new ByteWriter(512));
+    /** The signature's place in the content until it is known. */
+    private static final byte[] NO_SIGNATURE = new byte[SIGNATURE_LENGTH];
+    private static final byte[] BASE64 =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<ByteWriter> TEXT = ThreadLocal.withInitial(() -> new ByteWriter(512));
     private static final ThreadLocal<SigningKeyCache> KEYS = ThreadLocal.withInitial(SigningKeyCache::new);
 
     private AccessToken2Codec() {}
@@ -47,7 +52,7 @@ public final class AccessToken2Codec {
             throw new InvalidTokenInputException("services", "a token holds at most 65535 services");
         }
         ByteWriter out = WRITER.get().reset();
-        out.u16(SIGNATURE_LENGTH).raw(new byte[SIGNATURE_LENGTH], 0, SIGNATURE_LENGTH);
+        out.u16(SIGNATURE_LENGTH).raw(NO_SIGNATURE, 0, SIGNATURE_LENGTH);
         out.string(content.appId()).u32(content.issueTs()).u32(content.expire()).u32(content.salt());
         out.u16(content.services().size());
         for (Service service : content.services()) {
@@ -58,16 +63,40 @@ public final class AccessToken2Codec {
                     + " bytes; decoders accept at most " + Zlib.MAX_INFLATED_BYTES);
         }
         byte[] buffer = out.array();
-        byte[] signature = sign(appCertificate, content.issueTs(), content.salt(),
-                buffer, SIGNING_INFO_OFFSET, out.length() - SIGNING_INFO_OFFSET);
-        System.arraycopy(signature, 0, buffer, 2, SIGNATURE_LENGTH);
+        signInto(appCertificate, content.issueTs(), content.salt(),
+                buffer, SIGNING_INFO_OFFSET, out.length() - SIGNING_INFO_OFFSET, buffer, 2);
         byte[] compressed = Zlib.deflate(buffer, out.length());
-        String token = VERSION + Base64.getEncoder().encodeToString(compressed);
-        if (token.length() > MAX_TOKEN_CHARS) {
-            throw new InvalidTokenInputException("services", "the token would be " + token.length()
+        int chars = VERSION.length() + (compressed.length + 2) / 3 * 4;
+        if (chars > MAX_TOKEN_CHARS) {
+            throw new InvalidTokenInputException("services", "the token would be " + chars
                     + " characters; decoders accept at most " + MAX_TOKEN_CHARS);
         }
-        return token;
+        return versionAndBase64(compressed);
+    }
+
+    /**
+     * "007" and the standard base64 (with padding) of {@code bytes}, written once into a per-thread buffer
+     * and copied once into the string: {@code VERSION + Base64.getEncoder().encodeToString(bytes)} made
+     * three copies of the token on the way.
+     */
+    private static String versionAndBase64(byte[] bytes) {
+        ByteWriter text = TEXT.get().reset();
+        for (int i = 0; i < VERSION.length(); i++) {
+            text.u8(VERSION.charAt(i));
+        }
+        int whole = bytes.length / 3 * 3;
+        for (int i = 0; i < whole; i += 3) {
+            int bits = (bytes[i] & 0xFF) << 16 | (bytes[i + 1] & 0xFF) << 8 | (bytes[i + 2] & 0xFF);
+            text.u8(BASE64[bits >>> 18]).u8(BASE64[(bits >>> 12) & 0x3F]).u8(BASE64[(bits >>> 6) & 0x3F])
+                    .u8(BASE64[bits & 0x3F]);
+        }
+        int rest = bytes.length - whole;
+        if (rest > 0) {
+            int bits = (bytes[whole] & 0xFF) << 16 | (rest == 2 ? (bytes[whole + 1] & 0xFF) << 8 : 0);
+            text.u8(BASE64[bits >>> 18]).u8(BASE64[(bits >>> 12) & 0x3F])
+                    .u8(rest == 2 ? BASE64[(bits >>> 6) & 0x3F] : '=').u8('=');
+        }
+        return new String(text.array(), 0, text.length(), StandardCharsets.ISO_8859_1);
     }
 
     /** Decodes a token string. Does not verify it: call {@link ParsedAccessToken2#verify}. */
@@ -253,9 +282,22 @@ public final class AccessToken2Codec {
      * signature = HMAC(k2, signing_info). Note the 4-byte numbers are the HMAC keys.
      */
     static byte[] sign(String appCertificate, long issueTs, long salt, byte[] signingInfo, int offset, int length) {
-        byte[] k1 = KEYS.get().k1(appCertificate, issueTs);
-        byte[] k2 = Hmac.sha256(u32le(salt), k1);
-        return Hmac.sha256(k2, signingInfo, offset, length);
+        byte[] signature = new byte[SIGNATURE_LENGTH];
+        signInto(appCertificate, issueTs, salt, signingInfo, offset, length, signature, 0);
+        return signature;
+    }
+
+    /** The signature of {@link #sign}, written into {@code out} at {@code outOffset}; allocates nothing. */
+    private static void signInto(String appCertificate, long issueTs, long salt, byte[] signingInfo, int offset,
+            int length, byte[] out, int outOffset) {
+        SigningKeyCache keys = KEYS.get();
+        byte[] k1 = keys.k1(appCertificate, issueTs);
+        keys.saltBytes[0] = (byte) salt;
+        keys.saltBytes[1] = (byte) (salt >>> 8);
+        keys.saltBytes[2] = (byte) (salt >>> 16);
+        keys.saltBytes[3] = (byte) (salt >>> 24);
+        Hmac.sha256Into(keys.saltBytes, 0, 4, k1, 0, k1.length, keys.k2, 0);
+        Hmac.sha256Into(keys.k2, 0, SIGNATURE_LENGTH, signingInfo, offset, length, out, outOffset);
     }
 
     private static byte[] u32le(long value) {
@@ -267,6 +309,8 @@ public final class AccessToken2Codec {
      * token of that second; remembering the last one saves a third of the HMAC work.
      */
     private static final class SigningKeyCache {
+        private final byte[] saltBytes = new byte[4];
+        private final byte[] k2 = new byte[Hmac.LENGTH];
         private String certificate;
         private long issueTs = -1;
         private byte[] k1;

@@ -36,6 +36,13 @@ public final class ByteWriter {
         return Arrays.copyOf(buffer, length);
     }
 
+    /** One byte: the low 8 bits of {@code value}. */
+    public ByteWriter u8(int value) {
+        ensure(1);
+        buffer[length++] = (byte) value;
+        return this;
+    }
+
     public ByteWriter u16(int value) {
         if (value < 0 || value > 0xFFFF) {
             throw new IllegalArgumentException("u16 out of range: " + value);

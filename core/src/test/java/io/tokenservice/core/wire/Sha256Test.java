@@ -18,6 +18,27 @@ class Sha256Test {
     }
 
     @Test
+    void textOfAnyLengthAndMixedCharactersIsHashedAsItsUtf8Bytes() throws Exception {
+        java.security.MessageDigest jdk = java.security.MessageDigest.getInstance("SHA-256");
+        java.util.Random random = new java.util.Random(16);
+        for (int length : new int[] {1, 100, 511, 512, 513, 5000, 20_000}) {
+            StringBuilder ascii = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                ascii.append((char) (32 + random.nextInt(95)));
+            }
+            for (String text : new String[] {ascii.toString(), ascii + "\u00e9", "\u4e2d" + ascii}) {
+                String expected = HexFormat.of().formatHex(jdk.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                assertThat(Sha256.hex(text)).isEqualTo(expected);
+                assertThat(HexFormat.of().formatHex(Sha256.of(text))).isEqualTo(expected);
+            }
+        }
+        byte[] first = Sha256.of("a");
+        Sha256.of("b");
+        assertThat(HexFormat.of().formatHex(first)).as("a returned digest is the caller's own")
+                .isEqualTo(Sha256.hex("a"));
+    }
+
+    @Test
     void prefixLengthsOutsideTheDigestAreRefused() {
         assertThatThrownBy(() -> Sha256.hexPrefix("x", 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Sha256.hexPrefix("x", 13)).isInstanceOf(IllegalArgumentException.class);

@@ -48,12 +48,17 @@ public final class ProtoGrants {
         } else if (service instanceof Service.Chat chat) {
             grant.setUserId(chat.userId());
         }
+        // Privileges mostly end together (all at the token's expiry): one Timestamp serves a run of them.
+        Timestamp end = null;
         for (io.tokenservice.core.token.Privilege p : service.privileges()) {
             PrivilegeGrant.Builder privilege = PrivilegeGrant.newBuilder()
                     .setPrivilege(privilege007(service.type(), p.key()))
                     .setAgoraKey(p.key());
             if (p.value() != 0) {
-                privilege.setExpiresAt(timestamp(issueTs + p.value()));
+                if (end == null || end.getSeconds() != issueTs + p.value()) {
+                    end = timestamp(issueTs + p.value());
+                }
+                privilege.setExpiresAt(end);
             }
             grant.addPrivileges(privilege);
         }

@@ -1,0 +1,170 @@
+package io.tokenservice.benchmarks.load;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives one client for warm-up + measurement and collects the calls sent during the measurement: their
+ * latency (from the send time in a closed loop, from the scheduled send time in an open loop) if they
+ * succeeded, their status code if not. Calls still running at the end are waited for (up to their deadline
+ * and {@link #FINISH_GRACE} more); any that never finish are counted as {@code UNFINISHED}. An open loop
+ * sends nothing later than one deadline after the end of the measurement: calls it was too far behind to
+ * send by then (at most {@code --max-outstanding} are in flight) are counted as {@code NOT_SENT}.
+ */
+final class LoadRun {
+    /** Synchronous completions (e.g. a refused connection) re-enter the closed loop; beyond this depth they are queued. */
+    private static final int MAX_REENTRY = 16;
+    static final Duration FINISH_GRACE = Duration.ofSeconds(5);
+
+    private final RpcClient client;
+    private final LoadOptions options;
+    private final Duration finishGrace;
+    private final Recorder latencies = new Recorder(3);
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
+    private ExecutorService trampoline;
+    private long measureStart;
+    private long end;
+
+    LoadRun(RpcClient client, LoadOptions options) {
+        this(client, options, FINISH_GRACE);
+    }
+
+    LoadRun(RpcClient client, LoadOptions options, Duration finishGrace) {
+        this.client = client;
+        this.options = options;
+        this.finishGrace = finishGrace;
+    }
+
+    LoadResult run() throws InterruptedException {
+        long start = System.nanoTime();
+        measureStart = start + options.warmup().toNanos();
+        end = measureStart + options.duration().toNanos();
+        if (options.openLoop()) {
+            openLoop(start);
+        } else {
+            closedLoop();
+        }
+        long waitUntil = Math.max(System.nanoTime(), end) + options.deadline().toNanos() + finishGrace.toNanos();
+        while (outstanding.get() > 0 && System.nanoTime() < waitUntil) {
+            Thread.sleep(1);
+        }
+        int unfinished = outstanding.get();
+        Map<String, Long> byStatus = new HashMap<>();
+        errors.forEach((code, n) -> byStatus.put(code, n.sum()));
+        if (unfinished > 0) {
+            byStatus.merge("UNFINISHED", (long) unfinished, Long::sum);
+        }
+        if (trampoline != null) {
+            trampoline.shutdownNow();
+        }
+        Histogram histogram = latencies.getIntervalHistogram();
+        String description = "rpc=" + options.rpc().methodName + " transport=" + options.transport().option
+                + " mode=" + options.mode();
+        return new LoadResult(description, options.duration().toNanos() / 1e9, histogram, byStatus);
+    }
+
+    private void record(long sentNanos, String outcome) {
+        long now = System.nanoTime();
+        if (sentNanos < measureStart || sentNanos >= end) {
+            return;
+        }
+        if (RpcClient.OK.equals(outcome)) {
+            latencies.recordValue(Math.max(0, now - sentNanos));
+        } else {
+            errors.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+        }
+    }
+
+    private void closedLoop() throws InterruptedException {
+        trampoline = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "load-closed-loop");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < options.concurrency(); i++) {
+            sendClosed();
+        }
+        long remaining;
+        while ((remaining = end - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+    }
+
+    /** One slot of the closed loop: send, and when the answer comes, send again until the end. */
+    private void sendClosed() {
+        long sent = System.nanoTime();
+        if (sent >= end) {
+            return;
+        }
+        outstanding.incrementAndGet();
+        client.start(outcome -> {
+            record(sent, outcome);
+            outstanding.decrementAndGet();
+            int[] d = depth.get();
+            if (d[0] >= MAX_REENTRY) {
+                trampoline.execute(this::sendClosed);
+                return;
+            }
+            d[0]++;
+            try {
+                sendClosed();
+            } finally {
+                d[0]--;
+            }
+        });
+    }
+
+    private void openLoop(long start) throws InterruptedException {
+        OpenLoopSchedule schedule = new OpenLoopSchedule(options.rate().getAsDouble());
+        Semaphore inFlight = new Semaphore(options.maxOutstanding());
+        // A call sent later than this would have failed its deadline anyway: stop rather than run on.
+        long cutoff = end + options.deadline().toNanos();
+        for (long i = 0; ; i++) {
+            long intended = start + schedule.offsetNanos(i);
+            if (intended >= end) {
+                return;
+            }
+            waitUntil(intended);
+            long left = cutoff - System.nanoTime();
+            if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                // Too far behind the schedule (the server, or this generator, cannot keep up): what was due in
+                // the measurement and never went out is a failure, not a call that does not count.
+                long unsent = schedule.callsBetween(Math.max(intended, measureStart) - start, end - start);
+                if (unsent > 0) {
+                    errors.computeIfAbsent("NOT_SENT", k -> new LongAdder()).add(unsent);
+                }
+                return;
+            }
+            outstanding.incrementAndGet();
+            client.start(outcome -> {
+                record(intended, outcome);
+                outstanding.decrementAndGet();
+                inFlight.release();
+            });
+        }
+    }
+
+    private static void waitUntil(long nanoTime) {
+        long remaining;
+        while ((remaining = nanoTime - System.nanoTime()) > 0) {
+            if (remaining > 200_000) {
+                LockSupport.parkNanos(remaining - 100_000);
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+}

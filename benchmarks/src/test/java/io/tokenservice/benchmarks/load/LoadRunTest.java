@@ -1,0 +1,89 @@
+package io.tokenservice.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The run's bookkeeping against clients that answer at once: counts, not speed. */
+class LoadRunTest {
+    /** Never answers. */
+    static final RpcClient SILENT = new RpcClient() {
+        @Override
+        public void start(Completion completion) {}
+
+        @Override
+        public void close() {}
+    };
+
+    /** Answers every call on the calling thread: OK, except every {@code failEvery}-th call. */
+    static final class ImmediateClient implements RpcClient {
+        final AtomicLong calls = new AtomicLong();
+        final long failEvery;
+
+        ImmediateClient(long failEvery) {
+            this.failEvery = failEvery;
+        }
+
+        @Override
+        public void start(Completion completion) {
+            long n = calls.incrementAndGet();
+            completion.done(failEvery > 0 && n % failEvery == 0 ? "RESOURCE_EXHAUSTED" : OK);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void anOpenLoopSendsExactlyTheScheduledCallsOfTheMeasurement() throws Exception {
+        LoadOptions options = LoadOptions.parse(new String[] {"--rate", "2000", "--warmup", "0.1", "--duration", "0.2"},
+                Map.of());
+        ImmediateClient client = new ImmediateClient(10);
+
+        LoadResult r = new LoadRun(client, options).run();
+
+        long scheduled = new OpenLoopSchedule(2000).callsBetween(100_000_000L, 300_000_000L);
+        assertThat(scheduled).isEqualTo(400);
+        assertThat(r.ok() + r.failed()).isEqualTo(scheduled);
+        assertThat(r.errors()).containsOnlyKeys("RESOURCE_EXHAUSTED");
+        assertThat(r.errors().get("RESOURCE_EXHAUSTED")).isEqualTo(40);
+        assertThat(client.calls.get()).isEqualTo(600); // warm-up calls are sent, not counted
+    }
+
+    @Test
+    void aClosedLoopKeepsGoingWhenCallsCompleteOnTheCallingThread() throws Exception {
+        LoadOptions options = LoadOptions.parse(new String[] {"--concurrency", "4", "--warmup", "0", "--duration", "0.2"},
+                Map.of());
+        ImmediateClient client = new ImmediateClient(0);
+
+        LoadResult r = new LoadRun(client, options).run();
+
+        assertThat(r.failed()).isZero();
+        assertThat(r.ok()).isPositive().isEqualTo(client.calls.get());
+    }
+
+    @Test
+    void anOpenLoopThatFallsBehindStopsAtTheEndAndCountsWhatItNeverSent() throws Exception {
+        // One call in flight at most, and it never answers: the sender waits for a permit until a deadline after the end.
+        LoadOptions options = LoadOptions.parse(new String[] {"--rate", "1000", "--warmup", "0", "--duration", "0.1",
+                "--max-outstanding", "1", "--deadline", "1"}, Map.of());
+
+        LoadResult r = new LoadRun(SILENT, options, java.time.Duration.ZERO).run();
+
+        assertThat(r.ok()).isZero();
+        assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 1L, "NOT_SENT", 99L));
+    }
+
+    @Test
+    void callsThatNeverAnswerAreCountedAsUnfinished() throws Exception {
+        LoadOptions options = LoadOptions.parse(new String[] {"--rate", "100", "--warmup", "0", "--duration", "0.05",
+                "--deadline", "0.01"}, Map.of());
+
+        LoadResult r = new LoadRun(SILENT, options, java.time.Duration.ZERO).run();
+
+        assertThat(r.ok()).isZero();
+        assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 5L));
+    }
+}
