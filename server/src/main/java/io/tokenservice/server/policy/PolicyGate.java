@@ -26,7 +26,9 @@ import java.util.OptionalLong;
  *
  * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
  * value of 0 or less is judged as {@value TokenLimits#AGORA_MAX_TTL_SECONDS} so that an unresolved default
- * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty.
+ * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty. App IDs
+ * are hexadecimal: they are matched in lower case against {@code apps} globs that {@link CallerPolicy}
+ * holds in lower case, so letter case never decides whether an app is allowed.
  */
 public final class PolicyGate implements AccessGate {
     private final Map<String, CallerPolicy> policies;
@@ -65,7 +67,7 @@ public final class PolicyGate implements AccessGate {
         if (rpc == Rpc.RENEW_TOKEN && !p.mayRenew()) {
             throw denied(caller, "RenewToken is not allowed (may_renew: false)");
         }
-        if (!p.apps().matches(request.appId())) {
+        if (!p.apps().matches(request.appId().toLowerCase(Locale.ROOT))) {
             throw denied(caller, "app '" + request.appId() + "' matches none of " + p.apps());
         }
         List<RequestedService> services = request.services();
