@@ -87,6 +87,11 @@ public final class RenewHandler {
                         Map.of("expired_at", old.expiresAt().toString(),
                                 "renew_grace_seconds", Long.toString(grace.toSeconds())));
             }
+            if (renewal.ttlSeconds() < RequestRules.MIN_TTL_SECONDS) {
+                throw RpcErrors.invalidArgument("ttl_seconds", "is 0, so the new token would last "
+                        + renewal.ttlSeconds() + " s (the old token's lifetime, capped by the caller's policy): "
+                        + RequestRules.tooShort(renewal.ttlSeconds()) + "; set ttl_seconds");
+            }
             attempt.authorize(renewal.grant());
             IssuedToken issued = ProtoGrants.issuedToken(issuer.reissue(app.primary(), renewal.ttlSeconds(),
                     renewal.services()));
