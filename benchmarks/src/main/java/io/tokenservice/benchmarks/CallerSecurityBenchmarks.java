@@ -31,6 +31,7 @@ import io.tokenservice.server.policy.GlobList;
 import io.tokenservice.server.policy.PolicyGate;
 import io.tokenservice.server.ratelimit.RateLimit;
 import io.tokenservice.server.security.CallerSecurity;
+import io.tokenservice.server.transport.HeaderListLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,8 +67,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       value against 2 and 50 stored keys (one SHA-256 plus one constant-time comparison per stored key);</li>
  *   <li>{@code policyCheck}: {@link PolicyGate#check} of an allowed RTC grant against channel and identity
  *       globs;</li>
- *   <li>{@code composedGate}: {@link CallerSecurity#check}, i.e. rate limit (never refusing), policy
- *       and a deny-list of {@value #DENY_ENTRIES} entries;</li>
+ *   <li>{@code composedGate}: {@link CallerSecurity} as a call meets it: admission when the call
+ *       starts (rate limit, never refusing, and may the caller call the RPC), the app the request names, and
+ *       the whole grant (policy and a deny-list of {@value #DENY_ENTRIES} entries);</li>
  *   <li>{@code roundTrip*}: one IssueRtcToken over an in-process channel (direct executors on both sides,
  *       so the whole call runs on the benchmark thread) through a real {@link TokenServer}: anonymous
  *       without audit, anonymous with the JSON audit sink, and secured the way {@code SecuredServer} wires
@@ -248,6 +250,8 @@ public class CallerSecurityBenchmarks {
 
     @Benchmark
     public GrantRequest composedGate(GateState s) {
+        s.composed.admit(s.caller, s.grant.rpc());
+        s.composed.admitApp(s.caller, s.grant.rpc(), s.grant.appId());
         s.composed.check(s.caller, s.grant);
         return s.grant;
     }
@@ -344,7 +348,28 @@ public class CallerSecurityBenchmarks {
         return s.stub.issueRtcToken(s.request);
     }
 
-    // ---- (5) the audit line ----
+    // ---- (5) the request's metadata size, as the header list limit measures it ----
+
+    @State(Scope.Thread)
+    public static class HeadersState {
+        /** What a grpc-java client with an API key sends, as the server sees it. */
+        final Metadata headers = new Metadata();
+
+        @Setup
+        public void setUp() {
+            headers.put(Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER), "grpc-java-netty/1.85.1");
+            headers.put(Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER), "gzip");
+            headers.put(AuthenticationInterceptor.AUTHORIZATION, "Bearer " + KEY);
+            headers.put(Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER), "9999837u");
+        }
+    }
+
+    @Benchmark
+    public long headerListSize(HeadersState s) {
+        return HeaderListLimit.size(s.headers);
+    }
+
+    // ---- (6) the audit line ----
 
     @State(Scope.Thread)
     public static class AuditState {

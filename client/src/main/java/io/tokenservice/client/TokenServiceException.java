@@ -25,8 +25,13 @@ import java.util.concurrent.ExecutionException;
  * and retry, issue a new token); {@link #reason()} is the server's status message (for PERMISSION_DENIED
  * it names the policy rule that denied the call); {@link #fieldViolations()} lists the offending request
  * fields of an INVALID_ARGUMENT; {@link #errorReason()} is the {@code google.rpc.ErrorInfo} reason (e.g.
- * {@code TOKEN_EXPIRED}); {@link #retryDelay()} is the {@code google.rpc.RetryInfo} delay of a
- * RESOURCE_EXHAUSTED.
+ * {@code TOKEN_EXPIRED}, {@code HEADERS_TOO_LARGE}); {@link #retryDelay()} is the {@code google.rpc.RetryInfo}
+ * delay of a rate-limited call.
+ *
+ * <p>RESOURCE_EXHAUSTED means two things a caller must tell apart: with a RetryInfo it is the rate limit
+ * ({@link Kind#RATE_LIMITED}: wait, then retry); without one the request is larger than the server accepts
+ * ({@link Kind#REQUEST_TOO_LARGE}: a message above its request size limit, metadata above its header limit,
+ * or another per-request limit; retrying it unchanged fails the same way).
  */
 public final class TokenServiceException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -37,6 +42,8 @@ public final class TokenServiceException extends RuntimeException {
 
     /** ErrorInfo reason of RenewToken's FAILED_PRECONDITION for a token past the server's renewal grace. */
     public static final String TOKEN_EXPIRED_REASON = "TOKEN_EXPIRED";
+    /** ErrorInfo reason of a RESOURCE_EXHAUSTED for request metadata (headers) above the server's limit. */
+    public static final String HEADERS_TOO_LARGE_REASON = "HEADERS_TOO_LARGE";
 
     /** What went wrong, in terms of what the caller can do about it. */
     public enum Kind {
@@ -50,8 +57,13 @@ public final class TokenServiceException extends RuntimeException {
         UNKNOWN_APP(false),
         /** FAILED_PRECONDITION / TOKEN_EXPIRED: the token is too old to renew; issue a new one. */
         TOKEN_EXPIRED(false),
-        /** RESOURCE_EXHAUSTED: the caller's rate limit; wait at least {@link #retryDelay()}. */
+        /** RESOURCE_EXHAUSTED with a RetryInfo: the caller's rate limit; wait at least {@link #retryDelay()}. */
         RATE_LIMITED(true),
+        /**
+         * RESOURCE_EXHAUSTED without a RetryInfo: the request is larger than the server accepts (its message,
+         * or its metadata: {@link #errorReason()} {@value #HEADERS_TOO_LARGE_REASON}); send a smaller one.
+         */
+        REQUEST_TOO_LARGE(false),
         /** UNAVAILABLE, DEADLINE_EXCEEDED or ABORTED: transient; retry with backoff. */
         UNAVAILABLE(true),
         /** INTERNAL or UNKNOWN: a server bug, worth reporting; a retry may succeed. */
@@ -135,7 +147,7 @@ public final class TokenServiceException extends RuntimeException {
         return Optional.ofNullable(errorReason);
     }
 
-    /** For RESOURCE_EXHAUSTED: how long the server asks the caller to wait (google.rpc.RetryInfo). */
+    /** For the rate limit (RESOURCE_EXHAUSTED): how long the server asks the caller to wait (google.rpc.RetryInfo). */
     public Optional<Duration> retryDelay() {
         return Optional.ofNullable(retryDelay);
     }
@@ -172,6 +184,7 @@ public final class TokenServiceException extends RuntimeException {
         List<FieldViolation> violations = new ArrayList<>();
         String errorReason = null;
         Duration retryDelay = null;
+        boolean retryInfo = false;
         com.google.rpc.Status details = StatusProto.fromThrowable(t);
         if (details != null) {
             for (Any any : details.getDetailsList()) {
@@ -183,6 +196,7 @@ public final class TokenServiceException extends RuntimeException {
                     } else if (any.is(ErrorInfo.class)) {
                         errorReason = any.unpack(ErrorInfo.class).getReason();
                     } else if (any.is(RetryInfo.class)) {
+                        retryInfo = true;
                         RetryInfo info = any.unpack(RetryInfo.class);
                         if (info.hasRetryDelay()) {
                             retryDelay = Duration.ofSeconds(info.getRetryDelay().getSeconds(),
@@ -199,8 +213,8 @@ public final class TokenServiceException extends RuntimeException {
                     null, null, t);
         }
         String reason = status.getDescription() == null ? "" : status.getDescription();
-        return new TokenServiceException(rpc, kindOf(status.getCode(), errorReason), status.getCode(), reason,
-                violations, errorReason, retryDelay, t);
+        return new TokenServiceException(rpc, kindOf(status.getCode(), errorReason, retryInfo),
+                status.getCode(), reason, violations, errorReason, retryDelay, t);
     }
 
     /**
@@ -216,14 +230,14 @@ public final class TokenServiceException extends RuntimeException {
         return false;
     }
 
-    private static Kind kindOf(Status.Code code, String errorReason) {
+    private static Kind kindOf(Status.Code code, String errorReason, boolean retryInfo) {
         return switch (code) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> Kind.INVALID_REQUEST;
             case UNAUTHENTICATED -> Kind.AUTHENTICATION;
             case PERMISSION_DENIED -> Kind.PERMISSION_DENIED;
             case NOT_FOUND -> Kind.UNKNOWN_APP;
             case FAILED_PRECONDITION -> TOKEN_EXPIRED_REASON.equals(errorReason) ? Kind.TOKEN_EXPIRED : Kind.OTHER;
-            case RESOURCE_EXHAUSTED -> Kind.RATE_LIMITED;
+            case RESOURCE_EXHAUSTED -> retryInfo ? Kind.RATE_LIMITED : Kind.REQUEST_TOO_LARGE;
             case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED -> Kind.UNAVAILABLE;
             case INTERNAL, UNKNOWN, DATA_LOSS -> Kind.SERVER_ERROR;
             case CANCELLED -> Kind.CANCELLED;

@@ -171,6 +171,11 @@ public final class SecuredServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The connections open now on which no call has authenticated yet. */
+    public int unauthenticatedConnections() {
+        return server.unauthenticatedConnections();
+    }
+
     /** Blocks until the server has terminated. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();

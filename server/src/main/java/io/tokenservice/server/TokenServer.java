@@ -1,6 +1,5 @@
 package io.tokenservice.server;
 
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -10,6 +9,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tokenservice.core.issue.TokenIssuer;
@@ -17,16 +17,24 @@ import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.config.ConfigException;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.config.TlsConfig;
+import io.tokenservice.server.config.TransportSettings;
 import io.tokenservice.server.inspect.InspectHandler;
 import io.tokenservice.server.issue.IssueHandler;
 import io.tokenservice.server.renew.RenewHandler;
+import io.tokenservice.server.rpc.CallAdmission;
+import io.tokenservice.server.rpc.CallRefusals;
 import io.tokenservice.server.rpc.UnaryCalls;
+import io.tokenservice.server.transport.CallLimits;
+import io.tokenservice.server.transport.HeaderListLimit;
+import io.tokenservice.server.transport.NettyTransport;
+import io.tokenservice.server.transport.TransportLogThrottle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -37,59 +45,80 @@ import java.util.logging.Logger;
  *
  * <p>Handlers are CPU-only and never block, so the server runs them on the transport threads
  * ({@code directExecutor()}): no thread hand-off per call. {@link #close()} drains gracefully.
+ *
+ * <p>Every call passes, in this order: the header list limit, authentication, the call limits of its
+ * connection (Netty only) and, for TokenService calls, the access gate's admission (rate limit, may this
+ * caller call this RPC), before its request is read; see {@link TransportSettings} for what connections may
+ * hold.
  */
 public final class TokenServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TokenServer.class.getName());
-    /** Requests are a few hundred bytes; tokens are parsed only up to 16 KiB. */
-    static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
     /** After the grace period, how long to wait for cancelled calls to finish. */
     private static final Duration FORCED_SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
     private final Server server;
     private final HealthStatusManager health;
     private final ServerConfig config;
+    private final Optional<NettyTransport> transport;
     private boolean closed;
 
-    private TokenServer(Server server, HealthStatusManager health, ServerConfig config) {
+    private TokenServer(Server server, HealthStatusManager health, ServerConfig config,
+            Optional<NettyTransport> transport) {
         this.server = server;
         this.health = health;
         this.config = config;
+        this.transport = transport;
     }
 
     /**
      * Starts a Netty server on {@code config.grpcPort()} (0 = ephemeral; see {@link #port()}), with TLS
-     * if configured.
+     * if configured, the transport limits of the configuration, and the transport's per-request log records
+     * throttled ({@link TransportLogThrottle}).
      *
      * @throws IOException if the port cannot be bound
      * @throws ConfigException if the TLS certificate or key cannot be used
      */
     public static TokenServer start(ServerConfig config) throws IOException {
-        ServerBuilder<?> builder;
+        TransportLogThrottle.install();
+        NettyServerBuilder builder;
         try {
-            builder = Grpc.newServerBuilderForPort(config.grpcPort(), credentials(config));
+            builder = NettyServerBuilder.forPort(config.grpcPort(), credentials(config));
         } catch (RuntimeException e) {
             if (config.tls().isPresent()) {
                 throw tlsError(config.tls().get(), e);
             }
             throw e;
         }
-        return start(builder, config);
+        NettyTransport transport = NettyTransport.configure(builder, config.transport());
+        try {
+            return start(builder, config, Optional.of(transport));
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            throw e;
+        }
     }
 
     /** Starts an in-process server (for tests and embedding) reachable as {@code name}. */
     public static TokenServer startInProcess(String name, ServerConfig config) {
         try {
-            return start(InProcessServerBuilder.forName(name), config);
+            return start(InProcessServerBuilder.forName(name), config, Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException("in-process server " + name + " failed to start", e);
         }
     }
 
-    private static TokenServer start(ServerBuilder<?> builder, ServerConfig config) throws IOException {
+    private static TokenServer start(ServerBuilder<?> builder, ServerConfig config,
+            Optional<NettyTransport> transport) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
+        TransportSettings limits = config.transport();
+        CallRefusals refusals = new CallRefusals(config.auditSink(), config.clock());
+        // Server-wide interceptors run in the reverse order of adding, before the services' own.
         builder.directExecutor()
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .addService(ServerInterceptors.intercept(endpoint(config), interceptors(config)))
+                .maxInboundMessageSize(limits.maxRequestBytes())
+                .intercept(new CallLimits(limits.firstMessageTimeout(), limits.maxPublicCallsPerConnection(), refusals))
+                .intercept(config.authenticator().orElseGet(AnonymousCallerInterceptor::new))
+                .intercept(new HeaderListLimit(limits.maxHeaderListBytes(), refusals))
+                .addService(ServerInterceptors.intercept(endpoint(config), interceptors(config, refusals)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
@@ -104,7 +133,7 @@ public final class TokenServer implements AutoCloseable {
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         health.setStatus(TokenServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        return new TokenServer(server, health, config);
+        return new TokenServer(server, health, config, transport);
     }
 
     private static TokenServiceEndpoint endpoint(ServerConfig config) {
@@ -118,14 +147,14 @@ public final class TokenServer implements AutoCloseable {
     }
 
     /**
-     * The token service's interceptors, in {@code ServerInterceptors.intercept} order (the last runs
-     * first): the configured ones reversed, then the authenticator (or the anonymous caller), so the
-     * authenticator runs first and the others in the order they were added.
+     * The token service's own interceptors, in {@code ServerInterceptors.intercept} order (the last runs
+     * first): the configured ones reversed, then the admission, so that admission runs first (after the
+     * server-wide ones, authentication among them) and the others in the order they were added.
      */
-    private static List<ServerInterceptor> interceptors(ServerConfig config) {
+    private static List<ServerInterceptor> interceptors(ServerConfig config, CallRefusals refusals) {
         List<ServerInterceptor> order = new ArrayList<>(config.interceptors());
         java.util.Collections.reverse(order);
-        order.add(config.authenticator().orElseGet(AnonymousCallerInterceptor::new));
+        order.add(new CallAdmission(config.accessGate(), refusals));
         return order;
     }
 
@@ -171,7 +200,8 @@ public final class TokenServer implements AutoCloseable {
 
     /**
      * Graceful stop: health turns NOT_SERVING, the listener closes and connections get GOAWAY, in-flight
-     * calls may finish within {@code config.shutdownGrace()}; then the rest are cancelled. Idempotent.
+     * calls may finish within {@code config.shutdownGrace()}; then the rest are cancelled and the transport's
+     * threads stop. Idempotent.
      */
     @Override
     public void close() {
@@ -197,6 +227,12 @@ public final class TokenServer implements AutoCloseable {
             server.shutdownNow();
             awaitQuietly(FORCED_SHUTDOWN_WAIT);
         }
+        transport.ifPresent(NettyTransport::close);
+    }
+
+    /** The Netty transport's unauthenticated connections open now; 0 in-process. */
+    public int unauthenticatedConnections() {
+        return transport.map(NettyTransport::unauthenticatedConnections).orElse(0);
     }
 
     /** Blocks until the server has terminated (after {@link #close()}, e.g. from a shutdown hook). */

@@ -16,23 +16,12 @@ import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.auth.BearerHeader;
-import io.tokenservice.server.testing.SuiteLog;
+import io.tokenservice.server.testing.ServerProcess;
 import io.tokenservice.server.testing.TestSecrets;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -45,73 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
  * logger at FINE shows the request headers redacted; audit lines on standard output; SIGTERM.
  */
 class MainProcessTest {
-    private static final long TIMEOUT_SECONDS = 60;
-    private static final Pattern PORT = Pattern.compile("listening on port (\\d+) ");
-    private static final Pattern KEY_LINE = Pattern.compile("^\\s*export TOKEN_SERVICE_API_KEY=(\\S+)$");
+    private static final long TIMEOUT_SECONDS = ServerProcess.TIMEOUT_SECONDS;
+    private static final Pattern KEY_LINE = ServerProcess.KEY_LINE;
 
     @TempDir
     Path dir;
 
-    /** One output stream of the process, line by line, as it comes. */
-    private static final class Lines {
-        final List<String> all = new CopyOnWriteArrayList<>();
-        final BlockingQueue<String> fresh = new LinkedBlockingQueue<>();
-        final Thread reader;
-
-        Lines(InputStream in, String source) {
-            reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    for (String line = r.readLine(); line != null; line = r.readLine()) {
-                        all.add(line);
-                        fresh.add(line);
-                        if (!KEY_LINE.matcher(line).matches()) { // the development key, shown by design
-                            SuiteLog.add(source, line);
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            }, "main-process-" + source);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        /** Waits for the next line matching {@code wanted}, skipping others. */
-        String await(Predicate<String> wanted, String what) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left <= 0 ? null : fresh.poll(left, TimeUnit.NANOSECONDS);
-                assertThat(line).as("waiting for " + what + "; got so far: " + all).isNotNull();
-                if (wanted.test(line)) {
-                    return line;
-                }
-            }
-        }
-
-        void finish() throws InterruptedException {
-            reader.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-        }
-    }
-
-    private Process start(Map<String, String> env, String... jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
-        // Only what the test sets: nothing from the developer's or CI's environment.
-        builder.environment().keySet().removeIf(k -> k.startsWith("APP_") || k.startsWith("TOKEN_SERVICE")
-                || k.startsWith("TLS_") || k.equals("GRPC_PORT") || k.endsWith("_GRACE_SECONDS"));
-        builder.environment().putAll(env);
-        return builder.start();
-    }
-
     @Test
     void aConfiguredAppWithoutCallerCredentialsExitsWith2AndOneLine() throws Exception {
-        Process process = start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT, "GRPC_PORT", "0"));
-        Lines out = new Lines(process.getInputStream(), "server process stdout");
-        Lines err = new Lines(process.getErrorStream(), "server process stderr");
+        ServerProcess server = ServerProcess.start(dir, Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT, "GRPC_PORT", "0"));
+        Process process = server.process;
+        ServerProcess.Lines out = server.out;
+        ServerProcess.Lines err = server.err;
 
         assertThat(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         out.finish();
@@ -132,19 +66,20 @@ class MainProcessTest {
                 java.util.logging.SimpleFormatter.format=%4$s %3$s - %5$s%6$s%n
                 io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler.level=FINE
                 """);
-        Process process = start(Map.of("GRPC_PORT", "0"), "-Djava.util.logging.config.file=" + logging);
-        Lines out = new Lines(process.getInputStream(), "server process stdout");
-        Lines err = new Lines(process.getErrorStream(), "server process stderr");
+        ServerProcess server = ServerProcess.start(dir, Map.of("GRPC_PORT", "0"),
+                "-Djava.util.logging.config.file=" + logging);
+        Process process = server.process;
+        ServerProcess.Lines out = server.out;
+        ServerProcess.Lines err = server.err;
         String key;
         IssuedToken issued;
         try {
-            Matcher port = PORT.matcher(err.await(l -> PORT.matcher(l).find(), "the listening line"));
-            assertThat(port.find()).isTrue();
+            int port = server.awaitPort();
             Matcher keyLine = KEY_LINE.matcher(out.await(l -> KEY_LINE.matcher(l).matches(), "the key"));
             assertThat(keyLine.matches()).isTrue();
             key = TestSecrets.register(keyLine.group(1));
 
-            ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", Integer.parseInt(port.group(1)),
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", port,
                     InsecureChannelCredentials.create()).build();
             try {
                 assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -26,11 +26,11 @@ import java.util.random.RandomGenerator;
  *   <li>At most one renewal runs at a time: an event or timer that comes while one is in flight, waiting to
  *       retry or held back by the rate limit joins it; an event about a token that was already replaced is
  *       ignored.</li>
- *   <li>Transient failures (UNAVAILABLE, deadline, RESOURCE_EXHAUSTED, server errors) are retried with
- *       exponential backoff and jitter, never waiting past half the token's remaining lifetime, and never
- *       sooner than a RESOURCE_EXHAUSTED's RetryInfo asks. Permanent failures (UNAUTHENTICATED,
- *       PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND) stop the renewer: they are reported once, not
- *       retried.</li>
+ *   <li>Transient failures (UNAVAILABLE, deadline, the rate limit's RESOURCE_EXHAUSTED, server errors) are
+ *       retried with exponential backoff and jitter, never waiting past half the token's remaining lifetime,
+ *       and never sooner than the rate limit's RetryInfo asks. Permanent failures (UNAUTHENTICATED,
+ *       PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND, a request too large) stop the renewer: they are
+ *       reported once, not retried.</li>
  *   <li>When the token did expire (the session says so, the server refuses to renew it with TOKEN_EXPIRED,
  *       or the timer finds it past its expiry) it gets a fresh token through the Issue RPC and hands it to
  *       {@link AgoraSession#rejoin(String)}.</li>

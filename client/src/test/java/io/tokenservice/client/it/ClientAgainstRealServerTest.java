@@ -8,6 +8,7 @@ import io.tokenservice.client.Token;
 import io.tokenservice.client.TokenClient;
 import io.tokenservice.client.TokenServiceException;
 import io.tokenservice.client.testing.FakeClock;
+import io.tokenservice.proto.v1.InspectTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
@@ -151,6 +152,31 @@ class ClientAgainstRealServerTest {
                     });
         }
         assertThat(server.calls("IssueRtcToken")).as("no call reached the server, so no key was sent").isZero();
+    }
+
+    /** Over Netty: the size limits are the network transport's. */
+    @Test
+    void aRequestTooLargeIsToldApartFromTheRateLimitAndNotRetried() {
+        server = new RealServer(RealServer.Transport.NETTY, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            assertThatThrownBy(() -> client.inspectToken(InspectTokenRequest.newBuilder()
+                    .setToken("007" + "A".repeat(70_000)).build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.REQUEST_TOO_LARGE);
+                        assertThat(e.isRetryable()).isFalse();
+                        assertThat(e.retryDelay()).isEmpty();
+                    });
+        }
+        assertThat(server.calls("InspectToken")).isEqualTo(1);
+        try (TokenClient client = server.client("tsk_" + "k".repeat(9_000), clock)) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).as("%s", e).isEqualTo(TokenServiceException.Kind.REQUEST_TOO_LARGE);
+                        assertThat(e.errorReason()).contains(TokenServiceException.HEADERS_TOO_LARGE_REASON);
+                        assertThat(e.isRetryable()).isFalse();
+                    });
+        }
     }
 
     @ParameterizedTest

@@ -9,23 +9,21 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.CallerContext;
 import io.tokenservice.server.access.Rpc;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.SSLSession;
 
 /**
  * Authenticates every call except the gRPC health and reflection services: puts the {@link Caller}
  * into {@link CallerContext#CALLER} for the handlers, or closes the call with UNAUTHENTICATED and
- * always the same description, {@value #FAILURE_DESCRIPTION}, whatever was missing or wrong.
+ * always the same description, {@value #FAILURE_DESCRIPTION}, whatever was missing or wrong. A call
+ * carrying more than one {@code authorization} field is refused, whichever of them would be valid.
  *
  * <p>Refusals of TokenService RPCs are recorded in the audit sink (with the precise reason, which only
  * the operator sees). Register it as the outermost interceptor of the TokenService (or server-wide).
@@ -40,13 +38,6 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
 
     private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
     private static final String REFLECTION_PREFIX = "grpc.reflection.";
-    private static final Map<String, Rpc> TOKEN_RPCS = new HashMap<>();
-
-    static {
-        for (Rpc rpc : Rpc.values()) {
-            TOKEN_RPCS.put(TokenServiceGrpc.SERVICE_NAME + "/" + rpc.methodName(), rpc);
-        }
-    }
 
     private static final ServerCall.Listener<Object> NOOP_LISTENER = new ServerCall.Listener<>() {};
 
@@ -78,13 +69,21 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
         if (isExempt(method)) {
             return next.startCall(call, headers);
         }
-        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        Authenticator.Result result = authenticator.authenticate(headers.get(AUTHORIZATION), session);
+        Authenticator.Result result;
+        Iterable<String> authorization = headers.getAll(AUTHORIZATION);
+        Iterator<String> values = authorization == null ? null : authorization.iterator();
+        String first = values == null ? null : values.next();
+        if (values != null && values.hasNext()) {
+            // Which one would count is a matter of parsing order; none does.
+            result = Authenticator.Result.failed(Authenticator.Failure.DUPLICATE_AUTHORIZATION);
+        } else {
+            result = authenticator.authenticate(first, call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        }
         if (result.authenticated()) {
             Context context = Context.current().withValue(CallerContext.CALLER, result.caller().orElseThrow());
             return Contexts.interceptCall(context, call, headers, next);
         }
-        Rpc rpc = TOKEN_RPCS.get(method);
+        Rpc rpc = Rpc.ofFullMethodName(method);
         if (rpc != null) {
             try {
                 audit.record(new AuditEvent(clock.instant(), Optional.empty(), rpc, Optional.empty(),

@@ -21,6 +21,7 @@ public final class Authenticator {
     public enum Failure {
         NO_CREDENTIALS("no credentials: neither an authorization header nor a client certificate"),
         MALFORMED_AUTHORIZATION("authorization metadata is not of the form 'Bearer <key>'"),
+        DUPLICATE_AUTHORIZATION("more than one authorization field"),
         UNKNOWN_API_KEY("unknown or revoked API key"),
         UNKNOWN_CERTIFICATE("client certificate subject is not mapped to any caller");
 

@@ -79,10 +79,11 @@ public final class CredentialRedactingFilter implements Filter {
     public static synchronized void installOnFrameLoggers() {
         for (String name : FRAME_LOGGERS) {
             Logger logger = Logger.getLogger(name);
-            if (!(logger.getFilter() instanceof CredentialRedactingFilter)) {
-                logger.setFilter(new CredentialRedactingFilter(logger.getFilter()));
-            }
+            // Once per logger: another filter may have been put in front of this one since.
             if (!INSTALLED.contains(logger)) {
+                if (!(logger.getFilter() instanceof CredentialRedactingFilter)) {
+                    logger.setFilter(new CredentialRedactingFilter(logger.getFilter()));
+                }
                 INSTALLED.add(logger);
             }
         }

@@ -41,7 +41,8 @@ public final class ConfigLoader {
     public static final String DEVELOPMENT_CALLER = "dev";
     /** The keys of the configuration file's top level. */
     static final Set<String> TOP_LEVEL_KEYS = Stream.concat(
-            Stream.of(AppsSection.KEY, TlsSection.KEY, SecuritySection.KEY), ServerSection.KEYS.stream())
+            Stream.of(AppsSection.KEY, TlsSection.KEY, TransportSection.KEY, SecuritySection.KEY),
+            ServerSection.KEYS.stream())
             .collect(Collectors.toUnmodifiableSet());
 
     private final Environment environment;
@@ -93,9 +94,10 @@ public final class ConfigLoader {
         AppRegistry apps = AppsSection.read(in);
         ServerSettings server = ServerSection.read(in);
         Optional<TlsConfig> tls = TlsSection.read(in);
+        TransportSettings transport = TransportSection.read(in);
         SecuritySettings security = SecuritySection.read(in);
         checkCallerCredentials(in, tls, security);
-        return new Configuration(server, tls, apps, security, file, in.top().get(SecuritySection.KEY).isWritten(),
+        return new Configuration(server, tls, transport, apps, security, file, in.top().get(SecuritySection.KEY).isWritten(),
                 in.development(), warnings);
     }
 

@@ -102,6 +102,19 @@ final class ConfigSource {
         return node.wholeNumber(min, max).orElse(defaultValue);
     }
 
+    /** {@code true} or {@code false} from the variable, else the file, else {@code defaultValue}. */
+    boolean flag(String variable, ConfigNode node, boolean defaultValue) {
+        Optional<Setting<String>> set = variable(variable);
+        if (set.isEmpty()) {
+            return node.flag(defaultValue);
+        }
+        String text = set.get().value();
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw set.get().error("must be true or false");
+    }
+
     /** An App ID or certificate: 32 hex digits (the value is never repeated in the error). */
     static String hex32(Setting<String> setting) {
         return hex32(setting.value(), setting::error);

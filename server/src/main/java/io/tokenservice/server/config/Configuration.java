@@ -13,6 +13,7 @@ import java.util.Optional;
  *
  * @param server port and grace periods (top level of the file)
  * @param tls TLS and the client CA ({@code tls:}); empty = plaintext
+ * @param transport what connections and calls may hold of the server ({@code transport:})
  * @param apps the apps this server signs for ({@code apps:}, or {@code APP_ID}...)
  * @param security callers, their policies and rate limits, the deny-list ({@code security:})
  * @param file the configuration file it came from ({@code TOKEN_SERVICE_CONFIG}), if any
@@ -23,13 +24,14 @@ import java.util.Optional;
  * @param warnings one line each: what was accepted but should be changed (deprecated keys, settings that
  *     have no effect); logged at every load
  */
-public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppRegistry apps,
+public record Configuration(ServerSettings server, Optional<TlsConfig> tls, TransportSettings transport, AppRegistry apps,
         SecuritySettings security, Optional<Path> file, boolean securitySection, boolean development,
         List<String> warnings) {
 
     public Configuration {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(apps, "apps");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(file, "file");
@@ -64,7 +66,7 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
 
     /**
      * The sections {@code next} changes that a running server only applies at its next start (the port, TLS,
-     * the apps and the grace periods); empty if it changes none of them.
+     * the transport limits, the apps and the grace periods); empty if it changes none of them.
      */
     public List<String> restartOnlyChanges(Configuration next) {
         List<String> changed = new ArrayList<>();
@@ -73,6 +75,9 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
         }
         if (!tls.equals(next.tls)) {
             changed.add("tls");
+        }
+        if (!transport.equals(next.transport)) {
+            changed.add("transport");
         }
         if (!apps.equals(next.apps)) {
             changed.add("apps");
@@ -85,6 +90,6 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
     public String toString() {
         return "port " + server.grpcPort() + ", TLS " + tls.map(TlsConfig::describe).orElse("off") + ", apps "
                 + apps + ", renew grace " + server.renewGrace().toSeconds() + " s, shutdown grace "
-                + server.shutdownGrace().toSeconds() + " s; " + security;
+                + server.shutdownGrace().toSeconds() + " s; transport: " + transport + "; " + security;
     }
 }

@@ -36,5 +36,19 @@ public final class EnvironmentVariables {
     /** Overrides {@code security.deny_list.path}. */
     public static final String TOKEN_SERVICE_DENY_LIST = "TOKEN_SERVICE_DENY_LIST";
 
+    /** Override the keys of the {@code transport:} section (see {@link TransportSettings}), one each. */
+    public static final String MAX_CONCURRENT_CALLS_PER_CONNECTION = "MAX_CONCURRENT_CALLS_PER_CONNECTION";
+    public static final String MAX_PUBLIC_CALLS_PER_CONNECTION = "MAX_PUBLIC_CALLS_PER_CONNECTION";
+    public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
+    public static final String MAX_HEADER_LIST_BYTES = "MAX_HEADER_LIST_BYTES";
+    public static final String FIRST_MESSAGE_TIMEOUT_SECONDS = "FIRST_MESSAGE_TIMEOUT_SECONDS";
+    public static final String MAX_CONNECTION_IDLE_SECONDS = "MAX_CONNECTION_IDLE_SECONDS";
+    public static final String MAX_CONNECTION_AGE_SECONDS = "MAX_CONNECTION_AGE_SECONDS";
+    public static final String MAX_CONNECTION_AGE_GRACE_SECONDS = "MAX_CONNECTION_AGE_GRACE_SECONDS";
+    public static final String PERMIT_KEEPALIVE_TIME_SECONDS = "PERMIT_KEEPALIVE_TIME_SECONDS";
+    public static final String PERMIT_KEEPALIVE_WITHOUT_CALLS = "PERMIT_KEEPALIVE_WITHOUT_CALLS";
+    public static final String UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS = "UNAUTHENTICATED_CONNECTION_TIMEOUT_SECONDS";
+    public static final String MAX_UNAUTHENTICATED_CONNECTIONS = "MAX_UNAUTHENTICATED_CONNECTIONS";
+
     private EnvironmentVariables() {}
 }

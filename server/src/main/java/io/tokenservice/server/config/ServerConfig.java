@@ -53,6 +53,7 @@ public final class ServerConfig {
     private final AccessGate accessGate;
     private final AuditSink auditSink;
     private final Function<Caller, OptionalLong> maxTtlForCaller;
+    private final TransportSettings transport;
 
     private ServerConfig(Builder builder) {
         if (builder.tlsClientCa != null && builder.tlsCertificateChain == null) {
@@ -71,6 +72,7 @@ public final class ServerConfig {
         this.accessGate = builder.accessGate;
         this.auditSink = builder.auditSink;
         this.maxTtlForCaller = builder.maxTtlForCaller;
+        this.transport = builder.transport;
     }
 
     public static Builder builder() {
@@ -84,7 +86,8 @@ public final class ServerConfig {
                 .saltSource(saltSource)
                 .accessGate(accessGate)
                 .auditSink(auditSink)
-                .maxTtlForCaller(maxTtlForCaller);
+                .maxTtlForCaller(maxTtlForCaller)
+                .transport(transport);
         builder.server(server);
         apps.all().forEach(builder::app);
         tls.ifPresent(builder::tls);
@@ -153,6 +156,11 @@ public final class ServerConfig {
         return maxTtlForCaller;
     }
 
+    /** What connections and calls may hold of the server. */
+    public TransportSettings transport() {
+        return transport;
+    }
+
     public TokenLimits tokenLimits() {
         return TokenLimits.agoraDefault();
     }
@@ -162,7 +170,8 @@ public final class ServerConfig {
     public String toString() {
         return "port " + server.grpcPort() + ", TLS " + tls.map(TlsConfig::describe).orElse("off") + ", apps " + apps
                 + ", renew grace " + server.renewGrace().toSeconds() + " s, shutdown grace "
-                + server.shutdownGrace().toSeconds() + " s" + (authenticator.isEmpty() ? ", no caller authentication" : "");
+                + server.shutdownGrace().toSeconds() + " s" + (authenticator.isEmpty() ? ", no caller authentication" : "")
+                + "; transport: " + transport;
     }
 
     /** Collects settings; {@link #build()} checks them and fails with {@link ConfigException}. */
@@ -181,12 +190,13 @@ public final class ServerConfig {
         private AccessGate accessGate = ALLOW_ALL;
         private AuditSink auditSink = NO_AUDIT;
         private Function<Caller, OptionalLong> maxTtlForCaller = NO_CALLER_MAX_TTL;
+        private TransportSettings transport = TransportSettings.DEFAULTS;
 
         private Builder() {}
 
         /**
-         * The sections of a loaded configuration this server uses: port and grace periods, TLS and the apps
-         * (replacing apps added before).
+         * The sections of a loaded configuration this server uses: port and grace periods, TLS, the apps
+         * (replacing apps added before) and the transport limits.
          */
         public Builder settings(Configuration configuration) {
             server(configuration.server());
@@ -196,7 +206,7 @@ public final class ServerConfig {
             tlsPrivateKey = null;
             tlsClientCa = null;
             configuration.tls().ifPresent(this::tls);
-            return this;
+            return transport(configuration.transport());
         }
 
         /** Port and grace periods. */
@@ -292,6 +302,12 @@ public final class ServerConfig {
         /** The policy's lifetime limit per caller (e.g. {@code securityLayer::maxTtlSeconds}). */
         public Builder maxTtlForCaller(Function<Caller, OptionalLong> maxTtlForCaller) {
             this.maxTtlForCaller = Objects.requireNonNull(maxTtlForCaller, "maxTtlForCaller");
+            return this;
+        }
+
+        /** Default {@link TransportSettings#DEFAULTS}. */
+        public Builder transport(TransportSettings transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -6,6 +6,7 @@ import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.Refusal;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.access.ServiceKind;
@@ -64,6 +65,6 @@ public final class DenyListGate implements AccessGate {
     }
 
     private static StatusRuntimeException denied(String what) {
-        return Status.PERMISSION_DENIED.withDescription("deny-list: " + what).asRuntimeException();
+        return Refusal.of(Status.PERMISSION_DENIED.withDescription("deny-list: " + what));
     }
 }

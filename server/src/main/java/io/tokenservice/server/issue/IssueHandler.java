@@ -20,9 +20,10 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * IssueRtcToken, IssueRtmToken and IssueChatToken: validate, ask the access gate, then sign with the
- * app's primary certificate. The gate is asked before the app is looked up, so a caller learns whether
- * an app exists only if its policy allows that app.
+ * IssueRtcToken, IssueRtmToken and IssueChatToken: the app the request names against the caller's policy,
+ * then validation, the access gate for the whole grant, and signing with the app's primary certificate.
+ * The gate is asked before the app is looked up, so a caller learns whether an app exists only if its
+ * policy allows that app, and a caller refused an app learns nothing about the rest of its request.
  */
 public final class IssueHandler {
     private final AppRegistry apps;
@@ -40,6 +41,7 @@ public final class IssueHandler {
 
     public void issueRtc(IssueRtcTokenRequest request, StreamObserver<IssuedToken> responses) {
         calls.run(Rpc.ISSUE_RTC_TOKEN, responses, attempt -> {
+            admitNamedApp(attempt, request.getAppId());
             IssueRequests.Rtc rtc = IssueRequests.rtc(request, apps);
             attempt.authorize(rtc.grant());
             AppKeys app = Apps.require(apps, rtc.appId());
@@ -52,6 +54,7 @@ public final class IssueHandler {
 
     public void issueRtm(IssueRtmTokenRequest request, StreamObserver<IssuedToken> responses) {
         calls.run(Rpc.ISSUE_RTM_TOKEN, responses, attempt -> {
+            admitNamedApp(attempt, request.getAppId());
             IssueRequests.Rtm rtm = IssueRequests.rtm(request, apps);
             attempt.authorize(rtm.grant());
             AppKeys app = Apps.require(apps, rtm.appId());
@@ -64,6 +67,7 @@ public final class IssueHandler {
 
     public void issueChat(IssueChatTokenRequest request, StreamObserver<IssuedToken> responses) {
         calls.run(Rpc.ISSUE_CHAT_TOKEN, responses, attempt -> {
+            admitNamedApp(attempt, request.getAppId());
             IssueRequests.Chat chat = IssueRequests.chat(request, apps);
             attempt.authorize(chat.grant());
             AppKeys app = Apps.require(apps, chat.appId());
@@ -88,5 +92,12 @@ public final class IssueHandler {
         long now = clock.instant().getEpochSecond();
         String token = issuer.issueLegacyRtm(app.primary(), request.userId(), now + request.ttlSeconds());
         return ProtoGrants.legacyIssuedToken(token, now, request.ttlSeconds(), "", "");
+    }
+
+    /** An empty app_id means the server's only app, which the gate judges with the whole grant. */
+    private static void admitNamedApp(UnaryCalls.Attempt attempt, String appId) {
+        if (!appId.isEmpty()) {
+            attempt.admitApp(appId);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.Refusal;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.access.ServiceKind;
@@ -23,6 +24,11 @@ import java.util.OptionalLong;
  * a policy may do nothing. RenewToken is judged by the caller's policy at renewal time, so shrinking a
  * policy takes effect at the next renewal; InspectToken needs only {@code may_inspect}. Immutable: a new
  * configuration brings a new gate.
+ *
+ * <p>The coarse rules come first, before the request is read ({@link #admit}: may the caller call this
+ * RPC at all: {@code may_inspect}, {@code may_renew}, the service an Issue RPC mints) and as soon as it
+ * names its app ({@link #admitApp}); {@link #check} applies them again with all the others to the
+ * whole grant.
  *
  * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
  * value of 0 or less is judged as {@value TokenLimits#AGORA_MAX_TTL_SECONDS} so that an unresolved default
@@ -52,24 +58,26 @@ public final class PolicyGate implements AccessGate {
     }
 
     @Override
-    public void check(Caller caller, GrantRequest request) {
-        CallerPolicy p = policies.get(caller.name());
-        if (p == null) {
-            throw denied("no policy is configured for caller '" + caller.name() + "'");
+    public void admit(Caller caller, Rpc rpc) {
+        mayCall(caller, policy(caller), rpc);
+    }
+
+    @Override
+    public void admitApp(Caller caller, Rpc rpc, String appId) {
+        if (rpc != Rpc.INSPECT_TOKEN) {
+            mayUseApp(caller, policy(caller), appId);
         }
+    }
+
+    @Override
+    public void check(Caller caller, GrantRequest request) {
+        CallerPolicy p = policy(caller);
         Rpc rpc = request.rpc();
+        mayCall(caller, p, rpc);
         if (rpc == Rpc.INSPECT_TOKEN) {
-            if (!p.mayInspect()) {
-                throw denied(caller, "InspectToken is not allowed (may_inspect: false)");
-            }
             return;
         }
-        if (rpc == Rpc.RENEW_TOKEN && !p.mayRenew()) {
-            throw denied(caller, "RenewToken is not allowed (may_renew: false)");
-        }
-        if (!p.apps().matches(request.appId().toLowerCase(Locale.ROOT))) {
-            throw denied(caller, "app '" + request.appId() + "' matches none of " + p.apps());
-        }
+        mayUseApp(caller, p, request.appId());
         List<RequestedService> services = request.services();
         for (int i = 0, n = services.size(); i < n; i++) {
             checkService(caller, p, services.get(i));
@@ -80,11 +88,53 @@ public final class PolicyGate implements AccessGate {
         }
     }
 
-    private static void checkService(Caller caller, CallerPolicy p, RequestedService s) {
-        ServiceKind kind = s.kind();
+    private CallerPolicy policy(Caller caller) {
+        CallerPolicy p = policies.get(caller.name());
+        if (p == null) {
+            throw denied("no policy is configured for caller '" + caller.name() + "'");
+        }
+        return p;
+    }
+
+    /** Whether the caller may call {@code rpc} at all, whatever it asks for. */
+    private static void mayCall(Caller caller, CallerPolicy p, Rpc rpc) {
+        switch (rpc) {
+            case INSPECT_TOKEN -> {
+                if (!p.mayInspect()) {
+                    throw denied(caller, "InspectToken is not allowed (may_inspect: false)");
+                }
+            }
+            case RENEW_TOKEN -> {
+                if (!p.mayRenew()) {
+                    throw denied(caller, "RenewToken is not allowed (may_renew: false)");
+                }
+            }
+            case ISSUE_RTC_TOKEN -> mayMint(caller, p, ServiceKind.RTC);
+            case ISSUE_RTM_TOKEN -> mayMint(caller, p, ServiceKind.RTM);
+            case ISSUE_CHAT_TOKEN -> mayMint(caller, p, ServiceKind.CHAT);
+        }
+    }
+
+    private static void mayUseApp(Caller caller, CallerPolicy p, String appId) {
+        if (!p.apps().matches(appId.toLowerCase(Locale.ROOT))) {
+            throw denied(caller, "app '" + shown(appId) + "' matches none of " + p.apps());
+        }
+    }
+
+    private static void mayMint(Caller caller, CallerPolicy p, ServiceKind kind) {
         if (!p.services().contains(kind)) {
             throw denied(caller, "service " + name(kind) + " is not allowed (services: " + names(p.services()) + ")");
         }
+    }
+
+    /** An unvalidated value as a refusal quotes it: at most 64 characters. */
+    private static String shown(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "... (" + value.length() + " characters)";
+    }
+
+    private static void checkService(Caller caller, CallerPolicy p, RequestedService s) {
+        ServiceKind kind = s.kind();
+        mayMint(caller, p, kind);
         String identity = s.identity();
         switch (kind) {
             case RTC -> {
@@ -146,6 +196,6 @@ public final class PolicyGate implements AccessGate {
     }
 
     private static StatusRuntimeException denied(String description) {
-        return Status.PERMISSION_DENIED.withDescription(description).asRuntimeException();
+        return Refusal.of(Status.PERMISSION_DENIED.withDescription(description));
     }
 }

@@ -5,7 +5,7 @@ import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
+import io.tokenservice.server.access.Refusal;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +54,6 @@ public final class RateLimiter {
                         + String.format(Locale.ROOT, "%.3f", millis / 1000.0) + " s")
                 .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(delay).build()))
                 .build();
-        return StatusProto.toStatusRuntimeException(status);
+        return Refusal.of(status);
     }
 }

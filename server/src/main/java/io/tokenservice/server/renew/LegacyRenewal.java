@@ -41,15 +41,18 @@ record LegacyRenewal(ParsedAccessToken token, String channel, String uid, RtcIde
             AccessToken.PUBLISH_VIDEO_STREAM, AccessToken.PUBLISH_DATA_STREAM);
     private static final Set<Integer> RTM = Set.of(AccessToken.RTM_LOGIN);
 
-    /** Reads the request for the 006 {@code token}; INVALID_ARGUMENT for what is missing or wrong. */
-    static LegacyRenewal read(String token, RenewTokenRequest request) {
-        ParsedAccessToken parsed;
+    /** The 006 {@code token}, parsed; INVALID_ARGUMENT (field {@code token}) if it is not one. */
+    static ParsedAccessToken decode(String token) {
         try {
-            parsed = AccessTokenCodec.decode(token);
+            return AccessTokenCodec.decode(token);
         } catch (MalformedTokenException e) {
             // The parser's reasons never quote the token.
             throw RpcErrors.invalidArgument("token", "is not a valid 006 token: " + e.getMessage());
         }
+    }
+
+    /** Reads the request for the 006 token {@code parsed}; INVALID_ARGUMENT for what is missing or wrong. */
+    static LegacyRenewal read(ParsedAccessToken parsed, RenewTokenRequest request) {
         Violations violations = new Violations();
         Set<Integer> keys = new TreeSet<>();
         for (Privilege p : parsed.content().privileges()) {

@@ -8,6 +8,7 @@ import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.AccessToken2Codec;
 import io.tokenservice.core.token.AccessTokenCodec;
 import io.tokenservice.core.token.MalformedTokenException;
+import io.tokenservice.core.token.ParsedAccessToken;
 import io.tokenservice.core.token.ParsedAccessToken2;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RenewTokenRequest;
@@ -31,13 +32,18 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
- * RenewToken. In order: the request fields (INVALID_ARGUMENT), the token's format and renewability
- * (INVALID_ARGUMENT, field {@code token}), its app (NOT_FOUND), its signature against the app's primary
- * and secondary certificates (PERMISSION_DENIED), its expiry against the renewal grace
- * (FAILED_PRECONDITION, ErrorInfo TOKEN_EXPIRED), the caller's policy for the renewed grants (the access
- * gate), then a fresh token signed with the primary certificate. Nothing from the token is trusted, or
- * shown to the gate, before its signature verifies. A 006 token takes the same steps with the channel and
- * identity its request names ({@link LegacyRenewal}) and is renewed as 006.
+ * RenewToken, judged as if its grants were requested anew. In order (after authentication, rate limit and
+ * {@code may_renew}, which the call's admission checked before the request was read): the token's format
+ * (INVALID_ARGUMENT, field {@code token}), its app against the caller's policy (PERMISSION_DENIED, before
+ * anything says whether this server holds that app), the request's fields (INVALID_ARGUMENT), the app
+ * (NOT_FOUND), the signature against the app's primary and secondary certificates (PERMISSION_DENIED), the
+ * expiry against the renewal grace (FAILED_PRECONDITION, ErrorInfo TOKEN_EXPIRED), the grants: only those
+ * this server issues, and only with a channel and identities that pass the input rules of issuing
+ * (INVALID_ARGUMENT, field {@code token}), then the caller's policy and the deny-list for the renewed
+ * grants (the access gate), then a fresh token signed with the primary certificate. Nothing from the
+ * token but its App ID is looked at, or shown to the gate, before its signature verifies. A 006 token takes
+ * the same steps with the channel and identity its request names ({@link LegacyRenewal}) and is renewed as
+ * 006.
  */
 public final class RenewHandler {
     private final AppRegistry apps;
@@ -65,19 +71,17 @@ public final class RenewHandler {
                 violations.add("token", "is required: the 007 or 006 token to renew");
             }
             long requestedTtl = RequestRules.ttl(request.getTtlSeconds(), 0, violations);
-            violations.throwIfAny();
-            if (token.startsWith(AccessTokenCodec.VERSION)) {
-                return renewLegacy(attempt, token, request, requestedTtl);
+            if (token.isEmpty()) {
+                violations.throwIfAny();
             }
-
+            if (token.startsWith(AccessTokenCodec.VERSION)) {
+                return renewLegacy(attempt, token, request, requestedTtl, violations);
+            }
             ParsedAccessToken2 parsed = decode(token);
             AccessToken2 old = parsed.content();
-            if (parsed.unknownServiceType().isPresent()) {
-                throw RpcErrors.invalidArgument("token", "cannot be renewed: it holds service type "
-                        + parsed.unknownServiceType().getAsInt() + ", which this server does not know");
-            }
-            Renewal renewal = Renewal.plan(old, requestedTtl,
-                    requestedTtl == 0 ? maxTtlForCaller.apply(attempt.caller()) : OptionalLong.empty());
+            attempt.admitApp(old.appId());
+            violations.throwIfAny();
+
             AppKeys app = Apps.require(apps, old.appId());
             if (parsed.verifyingCertificate(app.certificates()).isEmpty()) {
                 throw RpcErrors.permissionDenied("the token's signature does not verify with any certificate this "
@@ -85,6 +89,12 @@ public final class RenewHandler {
                         + "certificate (another environment's, or one rotated out)");
             }
             requireWithinGrace(old.expiresAt());
+            if (parsed.unknownServiceType().isPresent()) {
+                throw RpcErrors.invalidArgument("token", "cannot be renewed: it holds service type "
+                        + parsed.unknownServiceType().getAsInt() + ", which this server does not know");
+            }
+            Renewal renewal = Renewal.plan(old, requestedTtl,
+                    requestedTtl == 0 ? maxTtlForCaller.apply(attempt.caller()) : OptionalLong.empty());
             requireMinimumTtl(renewal.ttlSeconds());
             attempt.authorize(renewal.grant());
             IssuedToken issued = ProtoGrants.issuedToken(issuer.reissue(app.primary(), renewal.ttlSeconds(),
@@ -100,8 +110,11 @@ public final class RenewHandler {
      * identity the request names ({@link LegacyRenewal}), re-signed as 006 with the same privileges.
      */
     private IssuedToken renewLegacy(UnaryCalls.Attempt attempt, String token, RenewTokenRequest request,
-            long requestedTtl) {
-        LegacyRenewal old = LegacyRenewal.read(token, request);
+            long requestedTtl, Violations violations) {
+        ParsedAccessToken parsed = LegacyRenewal.decode(token);
+        attempt.admitApp(parsed.content().appId());
+        violations.throwIfAny();
+        LegacyRenewal old = LegacyRenewal.read(parsed, request);
         AppKeys app = Apps.require(apps, old.appId());
         boolean signed = false;
         for (String certificate : app.certificates()) {

@@ -5,6 +5,8 @@ import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
+import io.tokenservice.core.validation.InputRules;
+import io.tokenservice.core.validation.InvalidTokenInputException;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
@@ -20,7 +22,10 @@ import java.util.Set;
  * keys. A privilege that lasted as long as the old token lasts as long as the new one; a shorter one
  * keeps its lifetime relative to the issue time, capped at the new lifetime.
  * Only the grants this server issues are renewable (RTC join/publish, RTM login, Chat user or app);
- * anything else is refused rather than re-signed unseen.
+ * anything else is refused rather than re-signed unseen. The channel and identities must pass the same
+ * input rules as a request to issue them ({@link InputRules}): a token signed with a certificate the
+ * server holds but made by another tool (or before a rule existed) is not re-signed with, say, a NUL in
+ * its account that an exact deny-list entry would not match.
  */
 public record Renewal(long ttlSeconds, List<Service> services, GrantRequest grant) {
     private static final Set<Integer> RTC_KEYS = Set.of(Service.RTC_JOIN_CHANNEL, Service.RTC_PUBLISH_AUDIO_STREAM,
@@ -36,7 +41,7 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
      * if it has one). A non-zero {@code requestedTtl} is taken as is (the access gate judges it).
      *
      * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT (field {@code token}) for grants this
-     *     server does not renew
+     *     server does not renew or would not issue
      */
     public static Renewal plan(AccessToken2 token, long requestedTtl, OptionalLong callerMaxTtl) {
         long ttl = requestedTtl;
@@ -54,6 +59,8 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 if (rtc.privilege(Service.RTC_JOIN_CHANNEL).isEmpty()) {
                     throw notRenewable("its RTC grant has no join-channel privilege");
                 }
+                requireInput("its RTC channel", () -> InputRules.requireChannel("channel", rtc.channel()));
+                requireInput("its RTC uid or account", () -> InputRules.requireAccount("account", rtc.uid()));
                 services.add(new Service.Rtc(capped(rtc.privileges(), token.expire(), ttl), rtc.channel(), rtc.uid()));
                 boolean publishes = rtc.privileges().size() > 1;
                 requested.add(RequestedService.rtc(rtc.channel(), rtc.uid(),
@@ -63,6 +70,7 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 if (rtm.userId().isEmpty()) {
                     throw notRenewable("its RTM grant has no user id");
                 }
+                requireInput("its RTM user id", () -> InputRules.requireRtmUserId("user_id", rtm.userId()));
                 services.add(new Service.Rtm(capped(rtm.privileges(), token.expire(), ttl), rtm.userId()));
                 requested.add(RequestedService.rtm(rtm.userId()));
             } else if (service instanceof Service.Chat chat) {
@@ -72,6 +80,9 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 requireKeys(chat, expected);
                 if (chat.privileges().isEmpty()) {
                     throw notRenewable("its Chat grant has no privilege");
+                }
+                if (!chat.userId().isEmpty()) {
+                    requireInput("its Chat user id", () -> InputRules.requireChatUserId("user_id", chat.userId()));
                 }
                 services.add(new Service.Chat(capped(chat.privileges(), token.expire(), ttl), chat.userId()));
                 requested.add(RequestedService.chat(chat.userId()));
@@ -112,6 +123,15 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 throw notRenewable("its " + service.name() + " grant holds privilege " + p.key()
                         + ", which this server does not issue");
             }
+        }
+    }
+
+    /** An input rule of issuing, applied to what the token holds. */
+    private static void requireInput(String what, Runnable rule) {
+        try {
+            rule.run();
+        } catch (InvalidTokenInputException e) {
+            throw notRenewable(what + " " + e.rule() + ", so it would not be issued");
         }
     }
 

@@ -5,18 +5,22 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
+import io.tokenservice.server.access.Refusal;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The typed errors of the token service, as gRPC statuses with google.rpc details. Messages name
- * fields, rules and App IDs, never a token or a certificate.
+ * The typed errors of the token service, as gRPC statuses with google.rpc details ({@link Refusal}s: no
+ * stack trace). Messages name fields, rules and App IDs, never a token or a certificate.
  */
 public final class RpcErrors {
     /** google.rpc.ErrorInfo domain of this service's reasons. */
     public static final String DOMAIN = "tokenservice.v1";
     public static final String REASON_TOKEN_EXPIRED = "TOKEN_EXPIRED";
+    /** RESOURCE_EXHAUSTED without RetryInfo: the request's metadata is larger than the server accepts. */
+    public static final String REASON_HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE";
+    /** RESOURCE_EXHAUSTED without RetryInfo: the connection has as many health/reflection calls open as allowed. */
+    public static final String REASON_TOO_MANY_OPEN_CALLS = "TOO_MANY_OPEN_CALLS";
 
     private RpcErrors() {}
 
@@ -32,7 +36,7 @@ public final class RpcErrors {
             message.append(separator).append(violation.field()).append(' ').append(violation.description());
             separator = "; ";
         }
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        return Refusal.of(com.google.rpc.Status.newBuilder()
                 .setCode(Code.INVALID_ARGUMENT_VALUE)
                 .setMessage(message.toString())
                 .addDetails(Any.pack(badRequest.build()))
@@ -53,8 +57,13 @@ public final class RpcErrors {
 
     /** FAILED_PRECONDITION with a google.rpc.ErrorInfo carrying {@code reason} and {@code metadata}. */
     public static StatusRuntimeException failedPrecondition(String reason, String message, Map<String, String> metadata) {
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-                .setCode(Code.FAILED_PRECONDITION_VALUE)
+        return withErrorInfo(Code.FAILED_PRECONDITION, reason, message, metadata);
+    }
+
+    private static StatusRuntimeException withErrorInfo(Code code, String reason, String message,
+            Map<String, String> metadata) {
+        return Refusal.of(com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
                 .setMessage(message)
                 .addDetails(Any.pack(ErrorInfo.newBuilder()
                         .setReason(reason)
@@ -64,12 +73,20 @@ public final class RpcErrors {
                 .build());
     }
 
+    /**
+     * RESOURCE_EXHAUSTED with a google.rpc.ErrorInfo and no RetryInfo: not the rate limit (whose refusals
+     * carry a RetryInfo), but a request the server will not take as it is.
+     */
+    public static StatusRuntimeException resourceExhausted(String reason, String message, Map<String, String> metadata) {
+        return withErrorInfo(Code.RESOURCE_EXHAUSTED, reason, message, metadata);
+    }
+
     public static StatusRuntimeException internal(String message) {
         return plain(Code.INTERNAL, message);
     }
 
     private static StatusRuntimeException plain(Code code, String message) {
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        return Refusal.of(com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message)
                 .build());

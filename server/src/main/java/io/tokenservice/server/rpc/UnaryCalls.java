@@ -48,18 +48,29 @@ public final class UnaryCalls {
 
     /** What the body has established so far, for the gate and the audit record. */
     public final class Attempt {
+        private final Rpc rpc;
         private final Caller caller;
         private GrantRequest grant;
         private String tokenSha256Prefix;
         private String reason;
 
-        private Attempt(Caller caller) {
+        private Attempt(Rpc rpc, Caller caller) {
+            this.rpc = rpc;
             this.caller = caller;
         }
 
         /** The authenticated caller (from {@link CallerContext}). */
         public Caller caller() {
             return caller;
+        }
+
+        /**
+         * Asks the access gate whether the caller may use the app the request names ({@code appId} as sent);
+         * throws its PERMISSION_DENIED if not. Bodies call this before validating the rest of the request,
+         * and before saying whether the server holds the app.
+         */
+        public void admitApp(String appId) {
+            gate.admitApp(caller, rpc, appId);
         }
 
         /**
@@ -84,7 +95,7 @@ public final class UnaryCalls {
 
     public <R> void run(Rpc rpc, StreamObserver<R> responses, Body<R> body) {
         Caller caller = CallerContext.CALLER.get();
-        Attempt attempt = new Attempt(caller);
+        Attempt attempt = new Attempt(rpc, caller);
         if (caller == null) {
             LOG.severe(rpc.methodName() + " reached its handler without a caller in CallerContext: "
                     + "the authentication interceptor is missing or broken (a server bug)");

@@ -5,6 +5,7 @@ import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
+import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.Authenticator;
 import io.tokenservice.server.config.SecuritySettings;
@@ -19,12 +20,15 @@ import java.util.function.LongSupplier;
 
 /**
  * Wires the caller security of one server from the {@link SecuritySettings} in force: authentication of every
- * call except health and reflection ({@link #interceptor()}), then per call the rate limit, the caller's policy
- * and the deny-list ({@link #check}: a refused call still costs a rate-limit token, so probing the policy is
- * rate limited too). It decides nothing itself: auth, ratelimit, policy and denylist do.
+ * call except health and reflection ({@link #interceptor()}), then per call, in the order of
+ * {@link AccessGate}: when it starts, the rate limit and whether the caller's policy lets it call this RPC at
+ * all ({@link #admit}: a call costs a rate-limit token before its request is read, whatever its outcome, so
+ * probing the policy is rate limited too); once the request names its app, that app ({@link #admitApp}); then
+ * the whole grant against the policy and the deny-list ({@link #check}). It decides nothing itself: auth,
+ * ratelimit, policy and denylist do.
  *
- * <p>{@link #apply} swaps the settings as one value, without touching connections. Each access check reads it
- * once, so a call is never judged by the policy of one configuration and the deny-list of another.
+ * <p>{@link #apply} swaps the settings as one value, without touching connections. Each step reads it once,
+ * so the policy and the deny-list that judge a grant are of one configuration.
  */
 public final class CallerSecurity implements AccessGate {
     /** One configuration's rules, built once per swap so the hot path builds nothing. */
@@ -78,11 +82,23 @@ public final class CallerSecurity implements AccessGate {
         rules = Rules.of(Objects.requireNonNull(next, "next"));
     }
 
-    /** Rate limit, then policy, then deny-list, all of one configuration. */
+    /** Rate limit, then may this caller call {@code rpc} at all. */
+    @Override
+    public void admit(Caller caller, Rpc rpc) {
+        Rules r = rules;
+        rateLimiter.acquire(caller.name(), r.settings().rateLimitOf(caller.name()));
+        r.policy().admit(caller, rpc);
+    }
+
+    @Override
+    public void admitApp(Caller caller, Rpc rpc, String appId) {
+        rules.policy().admitApp(caller, rpc, appId);
+    }
+
+    /** Policy, then deny-list, both of one configuration; the call was charged when it was admitted. */
     @Override
     public void check(Caller caller, GrantRequest request) {
         Rules r = rules;
-        rateLimiter.acquire(caller.name(), r.settings().rateLimitOf(caller.name()));
         r.policy().check(caller, request);
         r.denyList().check(caller, request);
     }

@@ -188,8 +188,46 @@ class PolicyGateTest {
     @Test
     void denyAllDeniesEverything() {
         use(CallerPolicy.denyAll());
-        assertThat(denial(rtc("lobby", "user-1", RtcRole.SUBSCRIBER, 60))).contains("app '");
+        assertThat(denial(rtc("lobby", "user-1", RtcRole.SUBSCRIBER, 60))).contains("service rtc is not allowed");
         assertThat(denial(new GrantRequest(Rpc.INSPECT_TOKEN, APP, List.of(), 0))).contains("may_inspect");
+    }
+
+    private String refusal(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, call);
+        assertThat(e).as("expected a refusal").isNotNull();
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        return e.getStatus().getDescription();
+    }
+
+    @Test
+    void beforeTheRequestIsReadOnlyTheRpcItselfIsJudged() {
+        assertThat(refusal(() -> gate.admit(WEB, Rpc.INSPECT_TOKEN)))
+                .isEqualTo("policy of caller 'web': InspectToken is not allowed (may_inspect: false)");
+        assertThat(refusal(() -> gate.admit(WEB, Rpc.ISSUE_CHAT_TOKEN)))
+                .isEqualTo("policy of caller 'web': service chat is not allowed (services: [rtc, rtm])");
+        assertThat(refusal(() -> gate.admit(new Caller("stranger", Caller.AuthMethod.API_KEY), Rpc.ISSUE_RTC_TOKEN)))
+                .isEqualTo("no policy is configured for caller 'stranger'");
+        for (Rpc rpc : List.of(Rpc.ISSUE_RTC_TOKEN, Rpc.ISSUE_RTM_TOKEN, Rpc.RENEW_TOKEN)) {
+            assertThatCode(() -> gate.admit(WEB, rpc)).doesNotThrowAnyException();
+        }
+        CallerPolicy p = webPolicy();
+        use(new CallerPolicy(p.apps(), p.services(), p.channels(), p.identities(), p.roles(),
+                p.maxTtlSeconds(), false, false, false, true));
+        assertThat(refusal(() -> gate.admit(WEB, Rpc.RENEW_TOKEN)))
+                .isEqualTo("policy of caller 'web': RenewToken is not allowed (may_renew: false)");
+        assertThatCode(() -> gate.admit(WEB, Rpc.INSPECT_TOKEN)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void theAppARequestNamesIsJudgedBeforeTheRestOfIt() {
+        assertThatCode(() -> gate.admitApp(WEB, Rpc.RENEW_TOKEN, APP)).doesNotThrowAnyException();
+        assertThat(refusal(() -> gate.admitApp(WEB, Rpc.RENEW_TOKEN, OTHER_APP)))
+                .isEqualTo("policy of caller 'web': app '" + OTHER_APP + "' matches none of [" + APP + "]");
+        assertThat(refusal(() -> gate.admitApp(WEB, Rpc.ISSUE_RTC_TOKEN, "not an app\n" + "x".repeat(100))))
+                .isEqualTo("policy of caller 'web': app 'not an app\n" + "x".repeat(53) + "... (111 characters)' "
+                        + "matches none of [" + APP + "]");
+        assertThatCode(() -> gate.admitApp(WEB, Rpc.INSPECT_TOKEN, OTHER_APP))
+                .as("InspectToken explains tokens of any app").doesNotThrowAnyException();
     }
 
     @Test
