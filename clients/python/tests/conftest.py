@@ -69,6 +69,8 @@ class RealServer:
             "APP_CERTIFICATE": self.certificate,
             "TOKEN_SERVICE_API_KEYS": ",".join(f"{c}={k}" for c, k in self.keys.items()),
             "SHUTDOWN_GRACE_SECONDS": "1",
+            # The rate-limit test needs a limit a few hundred calls exceed (the default is 500/s, burst 1000).
+            "TOKEN_SERVICE_RATE_LIMIT": "50/100",
             **self._extra_env,
         }
         jar = os.environ.get("TOKEN_SERVER_JAR")

@@ -85,6 +85,8 @@ export class RealServer {
       APP_CERTIFICATE: this.certificate,
       TOKEN_SERVICE_API_KEYS: [...this.keys].map(([c, k]) => `${c}=${k}`).join(","),
       SHUTDOWN_GRACE_SECONDS: "1",
+      // The rate-limit tests need a limit a few hundred calls exceed (the default is 500/s, burst 1000).
+      TOKEN_SERVICE_RATE_LIMIT: "50/100",
     };
     if (this.options.renewGraceSeconds !== undefined) {
       env.RENEW_GRACE_SECONDS = String(this.options.renewGraceSeconds);

@@ -32,9 +32,11 @@ import java.util.Objects;
  * @param services     what the token grants, service by service, with per-privilege expiries
  * @param sha256Prefix first 12 hex characters of the token's SHA-256, for logs
  * @param receivedAt   when this client received the token (local clock)
+ * @param clockOffsetKnown false for a token read from a string ({@link #fromString}): its times are taken as
+ *                     local (offset 0) until the first renewal measures the offset
  */
 public record Token(String value, String appId, Instant issuedAt, Instant expiresAt, List<ServiceGrant> services,
-        String sha256Prefix, Instant receivedAt) {
+        String sha256Prefix, Instant receivedAt, boolean clockOffsetKnown) {
 
     public Token {
         Objects.requireNonNull(value, "value");
@@ -49,10 +51,28 @@ public record Token(String value, String appId, Instant issuedAt, Instant expire
         }
     }
 
+    /** A token received from the service at {@code receivedAt} (local clock): its clock offset is known. */
+    public Token(String value, String appId, Instant issuedAt, Instant expiresAt, List<ServiceGrant> services,
+            String sha256Prefix, Instant receivedAt) {
+        this(value, appId, issuedAt, expiresAt, services, sha256Prefix, receivedAt, true);
+    }
+
     /** Converts an IssuedToken response received at {@code receivedAt} (local clock). */
     public static Token fromProto(IssuedToken proto, Instant receivedAt) {
         return new Token(proto.getToken(), proto.getAppId(), instant(proto.getIssuedAt()),
                 instant(proto.getExpiresAt()), proto.getServicesList(), proto.getTokenSha256Prefix(), receivedAt);
+    }
+
+    /**
+     * A 007 token obtained elsewhere (the app's own backend, a cache, a push message), read from the token
+     * itself: app, issue time, lifetime and grants. Nothing tells the offset between the issuer's clock and
+     * this one, so it is taken as 0 ({@link #clockOffsetKnown()} false) until the first renewal measures it.
+     *
+     * @throws IllegalArgumentException if {@code value} is not a decodable 007 token
+     */
+    public static Token fromString(String value) {
+        Objects.requireNonNull(value, "value");
+        return TokenStrings.read(value);
     }
 
     /** The token's lifetime as encoded ({@code expiresAt - issuedAt}). */

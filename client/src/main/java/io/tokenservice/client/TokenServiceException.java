@@ -36,6 +36,10 @@ import java.util.concurrent.ExecutionException;
 public final class TokenServiceException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private static final String PLAINTEXT_SERVER = "the server answered in plaintext, but this client speaks TLS "
+            + "(the default). For a server without TLS, such as the local development server, build the client with "
+            + "TokenClient.builder().target(...).plaintext(); otherwise check that the target is the server's TLS port";
+
     /** ErrorInfo reason of RenewToken's FAILED_PRECONDITION for a token past the server's renewal grace. */
     public static final String TOKEN_EXPIRED_REASON = "TOKEN_EXPIRED";
     /** ErrorInfo reason of a RESOURCE_EXHAUSTED for request metadata (headers) above the server's limit. */
@@ -66,6 +70,12 @@ public final class TokenServiceException extends RuntimeException {
         SERVER_ERROR(true),
         /** The call was cancelled on this side (e.g. the client was closed). */
         CANCELLED(false),
+        /**
+         * UNAVAILABLE because this client speaks TLS and the server answered in plaintext (the local
+         * development server runs without TLS): build the client with {@link TokenClient.Builder#plaintext()}
+         * for such a server, or point it at the TLS port. Retrying does not help.
+         */
+        TLS_MISMATCH(false),
         /** Any other status (e.g. UNIMPLEMENTED: the target is not a TokenService). */
         OTHER(false);
 
@@ -198,9 +208,26 @@ public final class TokenServiceException extends RuntimeException {
                 }
             }
         }
+        if (status.getCode() == Status.Code.UNAVAILABLE && answeredInPlaintext(t)) {
+            return new TokenServiceException(rpc, Kind.TLS_MISMATCH, status.getCode(), PLAINTEXT_SERVER, List.of(),
+                    null, null, t);
+        }
         String reason = status.getDescription() == null ? "" : status.getDescription();
         return new TokenServiceException(rpc, kindOf(status.getCode(), errorReason, retryInfo),
                 status.getCode(), reason, violations, errorReason, retryDelay, t);
+    }
+
+    /**
+     * Netty's {@code NotSslRecordException} (shaded or not, so matched by name): the first bytes the server
+     * sent were not a TLS record. A gRPC server without TLS answers a ClientHello with an HTTP/2 frame.
+     */
+    private static boolean answeredInPlaintext(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getClass().getSimpleName().equals("NotSslRecordException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Kind kindOf(Status.Code code, String errorReason, boolean retryInfo) {

@@ -102,7 +102,8 @@ public final class SecuredServer implements AutoCloseable {
             });
             watcher.start(poller);
         }
-        LOG.info("token server listening on port " + server.port() + " (" + config
+        // The one line that says the server is ready: what operators and scripts grep for.
+        LOG.info("SERVING: token server listening on port " + server.port() + " (" + config
                 + (poller == null ? "" : "; reloading when " + config.watchedFiles() + " change") + ")");
         loader.developmentKey().ifPresent(key -> {
             console.print(developmentKeyBanner(key, server.port(), config.tls().isPresent()));
@@ -122,16 +123,25 @@ public final class SecuredServer implements AutoCloseable {
         StringBuilder b = new StringBuilder(rule)
                 .append("DEVELOPMENT API KEY for caller '").append(ConfigLoader.DEVELOPMENT_CALLER)
                 .append("', shown only now (every start generates a new one):").append(n).append(n)
-                .append("  export TOKEN_SERVICE_API_KEY=").append(key).append(n).append(n);
+                .append("  export TOKEN_SERVICE_API_KEY=").append(key).append(n).append(n)
+                .append("Its tokens are for the made-up app only, so this caller may try everything the API offers:")
+                .append(n)
+                .append("every service, channel and identity, the wildcard (uid 0 / empty account), Chat app tokens,")
+                .append(n)
+                .append("renewing and inspecting. Keys from ").append(EnvironmentVariables.TOKEN_SERVICE_API_KEYS)
+                .append(" get the narrower quick-start policy.").append(n).append(n);
         if (tls) {
             b.append("Send it as gRPC metadata 'authorization: Bearer <key>' (this server speaks TLS).").append(n);
         } else {
             String target = "localhost:" + port;
-            b.append("then, in the same shell (grpcurl: github.com/fullstorydev/grpcurl):").append(n)
+            b.append("This server speaks plaintext (no TLS). Then, in the same shell (grpcurl: ")
+                    .append("github.com/fullstorydev/grpcurl):").append(n)
                     .append("  grpcurl -plaintext -H \"authorization: Bearer $TOKEN_SERVICE_API_KEY\" \\").append(n)
                     .append("    -d '{\"channel\": \"demo\", \"uid\": 1234, \"role\": \"RTC_ROLE_PUBLISHER\"}' \\")
                     .append(n)
                     .append("    ").append(target).append(" tokenservice.v1.TokenService/IssueRtcToken").append(n)
+                    .append("or the Java client: TokenClient.builder().target(\"").append(target)
+                    .append("\").plaintext().apiKey(key).build()").append(n)
                     .append("or the Java renewal demo, from the repository root:").append(n)
                     .append("  ")
                     .append(port == ServerSettings.DEFAULT_GRPC_PORT ? "" : "TOKEN_SERVICE_TARGET=" + target + " ")

@@ -140,7 +140,7 @@ public final class TokenServer implements AutoCloseable {
         TokenIssuer issuer = new TokenIssuer(config.clock(), config.saltSource(), config.tokenLimits());
         UnaryCalls calls = new UnaryCalls(config.accessGate(), config.auditSink(), config.clock());
         return new TokenServiceEndpoint(
-                new IssueHandler(config.apps(), issuer, calls),
+                new IssueHandler(config.apps(), issuer, calls, config.clock()),
                 new RenewHandler(config.apps(), issuer, calls, config.clock(), config.renewGrace(),
                         config.maxTtlForCaller()),
                 new InspectHandler(config.apps(), calls, config.clock()));

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.grpc.Status;
 import io.tokenservice.core.token.AccessToken2Codec;
 import io.tokenservice.core.token.ParsedAccessToken2;
+import io.tokenservice.proto.v1.ChatAppToken;
 import io.tokenservice.proto.v1.InspectTokenRequest;
+import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RenewTokenRequest;
@@ -65,19 +67,28 @@ class MainTest {
             assertThat(s.console()).contains("export TOKEN_SERVICE_API_KEY=" + key)
                     .contains("-H \"authorization: Bearer $TOKEN_SERVICE_API_KEY\"")
                     .contains("localhost:" + s.server.port() + " tokenservice.v1.TokenService/IssueRtcToken")
-                    .contains("TOKEN_SERVICE_TARGET=localhost:" + s.server.port() + " ./mvnw -q -pl client exec:java");
+                    .contains("TOKEN_SERVICE_TARGET=localhost:" + s.server.port() + " ./mvnw -q -pl client exec:java")
+                    .contains("may try everything the API offers").contains("the wildcard (uid 0")
+                    .contains("Chat app tokens")
+                    .contains("TokenClient.builder().target(\"localhost:" + s.server.port() + "\").plaintext()");
             List<String> warnings = log.messages(Level.WARNING);
             assertThat(warnings).hasSize(1);
             assertThat(warnings.get(0)).contains("DEVELOPMENT MODE").contains("AGORA WILL REJECT EVERY TOKEN")
                     .contains(app.appId()).doesNotContain("\n");
             assertThat(log.messages(Level.INFO)).anySatisfy(line -> assertThat(line)
-                    .contains("listening on port " + s.server.port()).contains("callers [dev], 1 API key(s)"));
+                    .startsWith("SERVING: token server listening on port " + s.server.port())
+                    .contains("callers [dev], 1 API key(s)"));
 
             assertUnauthenticated(() -> s.anonymous().issueRtcToken(rtc()));
             IssuedToken issued = s.as(key).issueRtcToken(rtc());
             ParsedAccessToken2 parsed = AccessToken2Codec.decode(issued.getToken());
             assertThat(parsed.appId()).isEqualTo(app.appId());
             assertThat(parsed.verify(app.primary().appCertificate())).isTrue();
+            assertThat(s.as(key).issueRtcToken(rtc().toBuilder().setUid(0).build()).getToken())
+                    .as("the development caller may try the wildcard").startsWith("007");
+            assertThat(s.as(key).issueChatToken(IssueChatTokenRequest.newBuilder()
+                    .setApp(ChatAppToken.getDefaultInstance()).build()).getToken())
+                    .as("and Chat app tokens").startsWith("007");
             for (String line : all.lines()) {
                 assertThat(line).doesNotContain(key).doesNotContain(app.primary().appCertificate())
                         .doesNotContain(issued.getToken());

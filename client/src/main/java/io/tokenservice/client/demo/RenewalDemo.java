@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The Java twin of the React tutorial: fetch a token, join a (simulated) RTC channel with it, and let a
+ * What an app does with this service, end to end: fetch a token, join a (simulated) RTC channel with it, and let a
  * {@link TokenRenewer} keep it valid when the engine says "token privilege will expire". Exits after a few
  * renewals.
  *
@@ -59,16 +60,26 @@ public final class RenewalDemo {
     private RenewalDemo() {}
 
     public static void main(String[] args) throws InterruptedException {
-        int status;
-        try {
-            status = run(Options.parse(args, System.getenv()), System.out);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.print(USAGE);
-            status = 2;
-        }
+        int status = launch(args, System.getenv(), System.out, System.err);
         if (status != 0) {
             System.exit(status);
+        }
+    }
+
+    /** What {@link #main} does, returning the exit status: 0 after {@code --help}, 2 for bad arguments. */
+    static int launch(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(USAGE);
+            out.flush();
+            return 0;
+        }
+        try {
+            return run(Options.parse(args, env), out);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
         }
     }
 
@@ -103,7 +114,7 @@ public final class RenewalDemo {
                     .setTtlSeconds(options.ttlSeconds)
                     .build();
 
-            // 1. Fetch a token before joining, as the tutorial does.
+            // 1. Fetch a token before joining.
             Token token;
             try {
                 token = client.issueRtcToken(request);
@@ -215,7 +226,6 @@ public final class RenewalDemo {
                     case "--app-id" -> appId = value(args, ++i, a);
                     case "--ttl" -> ttl = (int) number(value(args, ++i, a), a, 31, TokenLimits.AGORA_MAX_TTL_SECONDS);
                     case "--renewals" -> renewals = (int) number(value(args, ++i, a), a, 1, 1000);
-                    case "-h", "--help" -> throw new IllegalArgumentException("help requested");
                     default -> throw new IllegalArgumentException("unknown argument: " + a);
                 }
             }

@@ -131,7 +131,22 @@ public final class TokenRenewer implements AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     public void start(Token initial) {
-        Objects.requireNonNull(initial, "initial");
+        startWith(Objects.requireNonNull(initial, "initial"));
+    }
+
+    /**
+     * Starts with a token string obtained elsewhere (the app's own backend, a cache, a push message):
+     * {@link Token#fromString(String)} reads its expiry from the token, and the clock offset is taken as 0
+     * until the first renewal measures it. Otherwise as {@link #start(Token)}.
+     *
+     * @throws IllegalArgumentException if {@code initial} is not a 007 token
+     * @throws IllegalStateException if already started or closed
+     */
+    public void start(String initial) {
+        startWith(Token.fromString(Objects.requireNonNull(initial, "initial")));
+    }
+
+    private void startWith(Token initial) {
         if (closed || !started.compareAndSet(false, true)) {
             throw new IllegalStateException("renewer already started or closed");
         }
@@ -382,7 +397,9 @@ public final class TokenRenewer implements AutoCloseable {
             return; // a timer of a token already replaced
         }
         renewTimer = null;
-        boolean expired = !clock.instant().isBefore(current.localExpiresAt());
+        // With an unknown clock offset the local clock cannot tell that the token expired: renew, and let
+        // the server say TOKEN_EXPIRED if it did (then the renewer rejoins).
+        boolean expired = current.clockOffsetKnown() && !clock.instant().isBefore(current.localExpiresAt());
         onTrigger(Trigger.TIMER, expired ? HandoverMode.REJOIN : HandoverMode.RENEW, null);
     }
 

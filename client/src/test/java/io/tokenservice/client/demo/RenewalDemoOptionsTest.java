@@ -3,6 +3,9 @@ package io.tokenservice.client.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +41,32 @@ class RenewalDemoOptionsTest {
                 .withMessageContaining("between 31");
         assertThatIllegalArgumentException().isThrownBy(() -> RenewalDemo.Options.parse(new String[] {"--bogus"}, Map.of()));
         assertThatIllegalArgumentException().isThrownBy(() -> RenewalDemo.Options.parse(new String[] {"--target"}, Map.of()));
+    }
+
+    @Test
+    void helpPrintsTheUsageAndSucceeds() throws InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = RenewalDemo.launch(new String[] {"--ttl", "60", "--help"}, Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: RenewalDemo").contains("--renewals");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void badArgumentsPrintTheErrorAndTheUsageAndExit2() throws InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = RenewalDemo.launch(new String[] {"--bogus"}, Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: unknown argument: --bogus")
+                .contains("usage: RenewalDemo");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 }

@@ -137,6 +137,23 @@ class ClientAgainstRealServerTest {
         }
     }
 
+    @Test
+    void aTlsClientAtAPlaintextServerIsToldToUsePlaintextNotToRetry() {
+        server = new RealServer(RealServer.Transport.NETTY, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = TokenClient.builder().target(server.target()).apiKey(server.apiKey)
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 2.0).build()) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.TLS_MISMATCH);
+                        assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.isRetryable()).isFalse();
+                        assertThat(e.getMessage()).contains("answered in plaintext").contains(".plaintext()")
+                                .doesNotContain("Channel Pipeline").doesNotContain("\n");
+                    });
+        }
+        assertThat(server.calls("IssueRtcToken")).as("no call reached the server, so no key was sent").isZero();
+    }
+
     /** Over Netty: the size limits are the network transport's. */
     @Test
     void aRequestTooLargeIsToldApartFromTheRateLimitAndNotRetried() {

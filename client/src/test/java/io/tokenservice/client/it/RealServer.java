@@ -136,12 +136,20 @@ final class RealServer implements AutoCloseable {
         if (transport == Transport.IN_PROCESS) {
             b.channelBuilder(InProcessChannelBuilder.forName(inProcessName));
         } else {
-            b.target("localhost:" + port).plaintext();
+            b.target(target()).plaintext();
         }
         if (key != null) {
             b.apiKey(key);
         }
         return b.build();
+    }
+
+    /** The Netty server's {@code localhost:port}. */
+    String target() {
+        if (transport != Transport.NETTY) {
+            throw new IllegalStateException("an in-process server has no network target");
+        }
+        return "localhost:" + port;
     }
 
     /** Calls of {@code rpc} (e.g. "RenewToken") that reached the server so far, authenticated or not. */

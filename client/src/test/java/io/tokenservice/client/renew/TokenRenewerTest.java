@@ -1,6 +1,7 @@
 package io.tokenservice.client.renew;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Timestamp;
@@ -16,11 +17,19 @@ import io.tokenservice.client.testing.FakeScheduler;
 import io.tokenservice.client.testing.FakeSession;
 import io.tokenservice.client.testing.ManualProvider;
 import io.tokenservice.client.testing.RecordingListener;
+import io.tokenservice.core.issue.RtcIdentity;
+import io.tokenservice.core.issue.RtcTokenRequest;
+import io.tokenservice.core.issue.SaltSource;
+import io.tokenservice.core.issue.TokenIssuer;
+import io.tokenservice.core.issue.TokenLimits;
+import io.tokenservice.core.token.AppCredentials;
 import io.tokenservice.proto.v1.Privilege;
 import io.tokenservice.proto.v1.PrivilegeGrant;
 import io.tokenservice.proto.v1.ServiceGrant;
 import io.tokenservice.proto.v1.ServiceType;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -126,6 +135,56 @@ class TokenRenewerTest {
         scheduler.advance(Duration.ofSeconds(30));
         assertThat(provider.calls).hasSize(2);
         assertThat(provider.last().current()).isEqualTo(renewed);
+        r.close();
+    }
+
+    /** A real 007 token signed "elsewhere" at {@code issuedAt} with {@code ttl}. */
+    private static String tokenString(Instant issuedAt, long ttl) {
+        TokenIssuer elsewhere = new TokenIssuer(Clock.fixed(issuedAt, ZoneOffset.UTC), SaltSource.fixed(1),
+                TokenLimits.agoraDefault());
+        return elsewhere.issueRtc(new AppCredentials("0123456789abcdef0123456789abcdef",
+                "fedcba9876543210fedcba9876543210"), RtcTokenRequest.of("room", RtcIdentity.uid(7),
+                io.tokenservice.core.issue.RtcRole.PUBLISHER, ttl)).token();
+    }
+
+    @Test
+    void startsFromATokenStringReadingItsExpiryFromTheToken() {
+        TokenRenewer r = renewer().build();
+        String fromElsewhere = tokenString(T0, 60);
+        r.start(fromElsewhere);
+
+        assertThat(r.current().value()).isEqualTo(fromElsewhere);
+        assertThat(r.current().clockOffsetKnown()).isFalse();
+        assertThat(r.current().expiresAt()).isEqualTo(T0.plusSeconds(60));
+        scheduler.advance(Duration.ofSeconds(30).minusMillis(1));
+        assertThat(provider.calls).isEmpty();
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(provider.last().rpc()).isEqualTo("renew");
+        assertThat(provider.last().current().value()).isEqualTo(fromElsewhere);
+
+        Token renewed = token(Duration.ofMinutes(5), TTL, List.of());
+        provider.last().result().complete(renewed);
+        assertThat(session.renewed).containsExactly(renewed.value());
+        assertThat(r.current().clockOffsetKnown()).as("measured by the first renewal").isTrue();
+        assertThat(r.current().clockOffset()).isEqualTo(Duration.ofMinutes(5));
+        r.close();
+    }
+
+    @Test
+    void aTokenStringWithAnUnknownOffsetIsRenewedNotReissuedWhenTheLocalClockSaysExpired() {
+        TokenRenewer r = renewer().build();
+        r.start(tokenString(T0.minusSeconds(600), 60));
+        scheduler.runDue();
+        assertThat(provider.last().rpc()).as("the server, not the local clock, says whether it expired")
+                .isEqualTo("renew");
+        r.close();
+    }
+
+    @Test
+    void aStringThatIsNotA007TokenIsRefusedAtStart() {
+        TokenRenewer r = renewer().build();
+        assertThatThrownBy(() -> r.start("006abc")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not a 007 token");
         r.close();
     }
 

@@ -50,7 +50,8 @@ public final class JsonAuditSink implements AuditSink {
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{1,64}");
     private static final Pattern SECRETS = Pattern.compile(
             "00[67][A-Za-z0-9+/=_-]{24,}"
-                    + "|(?i:bearer)\\s+\\S+"
+                    // A placeholder such as "Bearer <key>" in a message is prose, not a credential.
+                    + "|(?i:bearer)\\s+(?!<[A-Za-z _-]{1,32}>(?:[\\s'\",.;)]|$))\\S+"
                     + "|-----BEGIN [A-Z0-9 ]+-----[\\s\\S]*?(?:-----END [A-Z0-9 ]+-----|$)");
 
     private final Logger logger;

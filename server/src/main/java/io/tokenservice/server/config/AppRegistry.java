@@ -5,18 +5,24 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** The apps this server holds certificates for, by App ID (exact, case-sensitive match). Immutable. */
+/**
+ * The apps this server holds certificates for, by App ID. App IDs are hexadecimal, so they are matched
+ * ignoring letter case ({@code 97048663EFC5...} finds {@code 97048663efc5...}); the {@link AppKeys} found
+ * carry the App ID as configured, which is the form tokens are signed with. Immutable.
+ */
 public final class AppRegistry {
     private final Map<String, AppKeys> byId;
 
     AppRegistry(List<AppKeys> apps) {
         Map<String, AppKeys> map = new LinkedHashMap<>();
         for (AppKeys app : apps) {
-            if (map.putIfAbsent(app.appId(), app) != null) {
-                throw new ConfigException("app " + app.appId() + " is configured twice");
+            if (map.putIfAbsent(key(app.appId()), app) != null) {
+                throw new ConfigException("app " + app.appId() + " is configured twice (App IDs are matched "
+                        + "ignoring letter case)");
             }
         }
         if (map.isEmpty()) {
@@ -25,8 +31,19 @@ public final class AppRegistry {
         this.byId = Collections.unmodifiableMap(map);
     }
 
+    /** The app whose App ID equals {@code appId} ignoring letter case. */
     public Optional<AppKeys> find(String appId) {
-        return Optional.ofNullable(byId.get(appId));
+        return Optional.ofNullable(byId.get(key(appId)));
+    }
+
+    /** {@code appId} as configured if this server holds that app, otherwise {@code appId} unchanged. */
+    public String configuredForm(String appId) {
+        AppKeys app = byId.get(key(appId));
+        return app == null ? appId : app.appId();
+    }
+
+    private static String key(String appId) {
+        return appId.toLowerCase(Locale.ROOT);
     }
 
     public int size() {
@@ -42,8 +59,13 @@ public final class AppRegistry {
         return byId.values();
     }
 
+    /** The App IDs as configured. */
     public List<String> appIds() {
-        return new ArrayList<>(byId.keySet());
+        List<String> ids = new ArrayList<>(byId.size());
+        for (AppKeys app : byId.values()) {
+            ids.add(app.appId());
+        }
+        return ids;
     }
 
     @Override

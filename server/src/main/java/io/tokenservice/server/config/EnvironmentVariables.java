@@ -28,6 +28,11 @@ public final class EnvironmentVariables {
     public static final String TLS_CLIENT_CA_FILE = "TLS_CLIENT_CA_FILE";
     /** Quick-start callers, {@code caller=key,caller2=key2}; with a security section, more keys for its callers. */
     public static final String TOKEN_SERVICE_API_KEYS = "TOKEN_SERVICE_API_KEYS";
+    /**
+     * The rate limit of every caller without one of its own: {@code 500} (per second, burst twice that) or
+     * {@code 500/1000} (per second / burst). Overrides {@code security.default_rate_limit}.
+     */
+    public static final String TOKEN_SERVICE_RATE_LIMIT = "TOKEN_SERVICE_RATE_LIMIT";
     /** Overrides {@code security.deny_list.path}. */
     public static final String TOKEN_SERVICE_DENY_LIST = "TOKEN_SERVICE_DENY_LIST";
     /**

@@ -2,6 +2,7 @@ package io.tokenservice.server.config;
 
 import static io.tokenservice.server.config.EnvironmentVariables.TOKEN_SERVICE_API_KEYS;
 import static io.tokenservice.server.config.EnvironmentVariables.TOKEN_SERVICE_DENY_LIST;
+import static io.tokenservice.server.config.EnvironmentVariables.TOKEN_SERVICE_RATE_LIMIT;
 
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.TokenLimits;
@@ -61,19 +62,21 @@ final class SecuritySection {
             return fromSection(in, section.mapping(SECTION_KEYS), environmentKeys, keysVariable);
         }
         DenyListSettings denyList = denyList(in, ConfigNode.none().mapping(DENY_KEYS));
-        if (environmentKeys.size() == 0 && in.development()) {
+        // Only the made-up key of a made-up app may try everything: its tokens are worthless to Agora.
+        boolean developmentCaller = environmentKeys.size() == 0 && in.development();
+        if (developmentCaller) {
             environmentKeys = ApiKeyRegistry.builder()
                     .addKey(ConfigLoader.DEVELOPMENT_CALLER, in.developmentDefaults().key()).build();
         }
         Map<String, CallerPolicy> policies = new LinkedHashMap<>();
         for (String caller : environmentKeys.callerNames()) {
-            policies.put(caller, CallerPolicy.quickStart());
+            policies.put(caller, developmentCaller ? CallerPolicy.development() : CallerPolicy.quickStart());
         }
         Map<String, JwtIssuer> jwtCallers = new LinkedHashMap<>();
         Map<String, ClaimBinding> bindings = new LinkedHashMap<>();
         addJwtQuickStart(in, policies, jwtCallers, bindings);
         return new SecuritySettings(environmentKeys, ClientCertificateMapping.empty(), policies, Map.of(),
-                RateLimit.DEFAULT, denyList, jwtCallers, bindings, false);
+                defaultRateLimit(in, ConfigNode.none()), denyList, jwtCallers, bindings, false);
     }
 
     /** Caller {@value JwtSection#QUICK_START_CALLER} of the {@code TOKEN_SERVICE_JWT_*} variables, if set. */
@@ -97,6 +100,22 @@ final class SecuritySection {
         policies.put(name, CallerPolicy.endUserQuickStart());
         jwtCallers.put(name, issuer.get());
         bindings.put(name, ClaimBinding.identityIsSubject());
+    }
+
+    /**
+     * The limit of callers without their own: {@code TOKEN_SERVICE_RATE_LIMIT} ({@code 500} or
+     * {@code 500/1000}), else {@code default_rate_limit}, else {@link RateLimit#DEFAULT}.
+     */
+    private static RateLimit defaultRateLimit(ConfigSource in, ConfigNode node) {
+        Optional<Setting<String>> variable = in.variable(TOKEN_SERVICE_RATE_LIMIT);
+        if (variable.isPresent()) {
+            try {
+                return RateLimit.parse(variable.get().value());
+            } catch (IllegalArgumentException e) {
+                throw variable.get().error(e.getMessage());
+            }
+        }
+        return node.isPresent() ? rateLimit(node) : RateLimit.DEFAULT;
     }
 
     private static ApiKeyRegistry environmentKeys(Setting<String> variable) {
@@ -189,9 +208,8 @@ final class SecuritySection {
         } catch (IllegalArgumentException e) {
             throw keysVariable.orElseThrow().error(e.getMessage());
         }
-        ConfigNode defaultLimit = section.get("default_rate_limit");
         return new SecuritySettings(allKeys, certificates.build(), policies, limits,
-                defaultLimit.isPresent() ? rateLimit(defaultLimit) : RateLimit.DEFAULT,
+                defaultRateLimit(in, section.get("default_rate_limit")),
                 denyList(in, section.get("deny_list").mapping(DENY_KEYS)), jwtCallers, bindings,
                 anonymous.isPresent());
     }
@@ -220,7 +238,7 @@ final class SecuritySection {
         ConfigNode identities = c.get("identities");
         long maxTtl = c.get("max_ttl_seconds").wholeNumber(1, TokenLimits.AGORA_MAX_TTL_SECONDS)
                 .orElse(CallerPolicy.DEFAULT_MAX_TTL_SECONDS);
-        return new CallerPolicy(GlobList.of(c.get("apps").strings()), services, GlobList.of(c.get("channels").strings()),
+        return new CallerPolicy(CallerPolicy.appGlobs(c.get("apps").strings()), services, GlobList.of(c.get("channels").strings()),
                 identities.isWritten() ? GlobList.of(identities.strings()) : GlobList.any(), roles, maxTtl,
                 c.get("allow_wildcard").flag(false), c.get("allow_chat_app_token").flag(false),
                 c.get("may_renew").flag(false), c.get("may_inspect").flag(false));

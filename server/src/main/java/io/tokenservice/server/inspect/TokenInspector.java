@@ -372,9 +372,9 @@ public final class TokenInspector {
 
     private static Finding unknownApp(String appId) {
         return new Finding(ProblemCode.PROBLEM_CODE_UNKNOWN_APP,
-                "This server holds no certificate for app " + appId + ", so it cannot check the signature "
-                        + "(the token was minted for an app this server does not serve).",
-                "token", true);
+                "This server holds no certificate for app " + appId + ", so it cannot check the signature: "
+                        + "whether Agora accepts the token depends on a certificate this server does not know.",
+                "token", false);
     }
 
     private static Optional<Finding> wrongApp(String tokenAppId, Intent intent) {

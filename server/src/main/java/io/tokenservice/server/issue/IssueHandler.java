@@ -1,6 +1,10 @@
 package io.tokenservice.server.issue;
 
 import io.grpc.stub.StreamObserver;
+import io.tokenservice.core.issue.LegacyRole;
+import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.RtcTokenRequest;
+import io.tokenservice.core.issue.RtmTokenRequest;
 import io.tokenservice.core.issue.TokenIssuer;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
@@ -12,6 +16,7 @@ import io.tokenservice.server.config.AppRegistry;
 import io.tokenservice.server.rpc.Apps;
 import io.tokenservice.server.rpc.ProtoGrants;
 import io.tokenservice.server.rpc.UnaryCalls;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -24,11 +29,14 @@ public final class IssueHandler {
     private final AppRegistry apps;
     private final TokenIssuer issuer;
     private final UnaryCalls calls;
+    private final Clock clock;
 
-    public IssueHandler(AppRegistry apps, TokenIssuer issuer, UnaryCalls calls) {
+    /** {@code clock} must be the issuer's: a 006 token's privilege expiry is an absolute time. */
+    public IssueHandler(AppRegistry apps, TokenIssuer issuer, UnaryCalls calls, Clock clock) {
         this.apps = Objects.requireNonNull(apps, "apps");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.calls = Objects.requireNonNull(calls, "calls");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public void issueRtc(IssueRtcTokenRequest request, StreamObserver<IssuedToken> responses) {
@@ -37,7 +45,8 @@ public final class IssueHandler {
             IssueRequests.Rtc rtc = IssueRequests.rtc(request, apps);
             attempt.authorize(rtc.grant());
             AppKeys app = Apps.require(apps, rtc.appId());
-            IssuedToken issued = ProtoGrants.issuedToken(issuer.issueRtc(app.primary(), rtc.request()));
+            IssuedToken issued = rtc.legacy() ? legacyRtc(app, rtc.request())
+                    : ProtoGrants.issuedToken(issuer.issueRtc(app.primary(), rtc.request()));
             attempt.tokenSha256Prefix(issued.getTokenSha256Prefix());
             return issued;
         });
@@ -49,7 +58,8 @@ public final class IssueHandler {
             IssueRequests.Rtm rtm = IssueRequests.rtm(request, apps);
             attempt.authorize(rtm.grant());
             AppKeys app = Apps.require(apps, rtm.appId());
-            IssuedToken issued = ProtoGrants.issuedToken(issuer.issueRtm(app.primary(), rtm.request()));
+            IssuedToken issued = rtm.legacy() ? legacyRtm(app, rtm.request())
+                    : ProtoGrants.issuedToken(issuer.issueRtm(app.primary(), rtm.request()));
             attempt.tokenSha256Prefix(issued.getTokenSha256Prefix());
             return issued;
         });
@@ -65,6 +75,23 @@ public final class IssueHandler {
             attempt.tokenSha256Prefix(issued.getTokenSha256Prefix());
             return issued;
         });
+    }
+
+    /** A 006 RTC token whose privileges end {@code ttl} after now; the role's privileges, as in 007. */
+    private IssuedToken legacyRtc(AppKeys app, RtcTokenRequest request) {
+        long now = clock.instant().getEpochSecond();
+        LegacyRole role = request.role() == RtcRole.PUBLISHER ? LegacyRole.PUBLISHER : LegacyRole.SUBSCRIBER;
+        String token = issuer.issueLegacyRtc(app.primary(), request.channel(), request.identity(), role,
+                now + request.ttlSeconds());
+        return ProtoGrants.legacyIssuedToken(token, now, request.ttlSeconds(), request.channel(),
+                request.identity().encoded());
+    }
+
+    /** A 006 RTM token whose login privilege ends {@code ttl} after now. */
+    private IssuedToken legacyRtm(AppKeys app, RtmTokenRequest request) {
+        long now = clock.instant().getEpochSecond();
+        String token = issuer.issueLegacyRtm(app.primary(), request.userId(), now + request.ttlSeconds());
+        return ProtoGrants.legacyIssuedToken(token, now, request.ttlSeconds(), "", "");
     }
 
     /** An empty app_id means the server's only app, which the gate judges with the whole grant. */

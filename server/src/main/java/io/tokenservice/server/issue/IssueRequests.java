@@ -11,6 +11,7 @@ import io.tokenservice.core.validation.InvalidTokenInputException;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
+import io.tokenservice.proto.v1.TokenVersion;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
@@ -28,11 +29,11 @@ import java.util.Optional;
  * with the proto field paths.
  */
 public final class IssueRequests {
-    /** A valid IssueRtcToken request. */
-    public record Rtc(String appId, RtcTokenRequest request, GrantRequest grant) {}
+    /** A valid IssueRtcToken request; {@code legacy} = mint 006. */
+    public record Rtc(String appId, RtcTokenRequest request, GrantRequest grant, boolean legacy) {}
 
-    /** A valid IssueRtmToken request. */
-    public record Rtm(String appId, RtmTokenRequest request, GrantRequest grant) {}
+    /** A valid IssueRtmToken request; {@code legacy} = mint 006. */
+    public record Rtm(String appId, RtmTokenRequest request, GrantRequest grant, boolean legacy) {}
 
     /** A valid IssueChatToken request. */
     public record Chat(String appId, ChatTokenRequest request, GrantRequest grant) {}
@@ -58,7 +59,8 @@ public final class IssueRequests {
             case RTC_ROLE_PUBLISHER -> RtcRole.PUBLISHER;
             case RTC_ROLE_SUBSCRIBER -> RtcRole.SUBSCRIBER;
             default -> {
-                violations.add("role", "is required: RTC_ROLE_PUBLISHER or RTC_ROLE_SUBSCRIBER");
+                RequestRules.enumViolation("role", r.getRoleValue(),
+                        "RTC_ROLE_PUBLISHER (1) or RTC_ROLE_SUBSCRIBER (2)", violations);
                 yield null;
             }
         };
@@ -93,13 +95,22 @@ public final class IssueRequests {
             }
             rtm = Optional.of(new RtmTokenRequest(userId, ttl));
         }
+        boolean legacy = legacy(r.getTokenVersionValue(), violations);
+        if (legacy && r.hasPrivilegeTtls()) {
+            violations.add("privilege_ttls", "cannot be set with TOKEN_VERSION_006: a 006 token gives every "
+                    + "privilege the token lifetime here; use 007 for separate lifetimes");
+        }
+        if (legacy && r.getIncludeRtm()) {
+            violations.add("include_rtm", "cannot be set with TOKEN_VERSION_006: a 006 RTC token grants no RTM "
+                    + "login; issue a separate 006 token with IssueRtmToken");
+        }
         violations.throwIfAny();
 
         RtcTokenRequest request = new RtcTokenRequest(r.getChannel(), identity, role, ttl, privilegeTtls, rtm);
         List<RequestedService> services = new ArrayList<>(2);
         services.add(RequestedService.rtc(r.getChannel(), identity.encoded(), role));
         rtm.ifPresent(login -> services.add(RequestedService.rtm(login.userId())));
-        return new Rtc(appId, request, new GrantRequest(Rpc.ISSUE_RTC_TOKEN, appId, services, ttl));
+        return new Rtc(appId, request, new GrantRequest(Rpc.ISSUE_RTC_TOKEN, appId, services, ttl), legacy);
     }
 
     public static Rtm rtm(IssueRtmTokenRequest r, AppRegistry apps) {
@@ -107,9 +118,11 @@ public final class IssueRequests {
         String appId = RequestRules.appId(r.getAppId(), apps, violations);
         violations.check("user_id", () -> InputRules.requireRtmUserId("user_id", r.getUserId()));
         long ttl = RequestRules.ttl(r.getTtlSeconds(), ServerConfig.DEFAULT_TTL_SECONDS, violations);
+        boolean legacy = legacy(r.getTokenVersionValue(), violations);
         violations.throwIfAny();
         return new Rtm(appId, new RtmTokenRequest(r.getUserId(), ttl),
-                new GrantRequest(Rpc.ISSUE_RTM_TOKEN, appId, List.of(RequestedService.rtm(r.getUserId())), ttl));
+                new GrantRequest(Rpc.ISSUE_RTM_TOKEN, appId, List.of(RequestedService.rtm(r.getUserId())), ttl),
+                legacy);
     }
 
     public static Chat chat(IssueChatTokenRequest r, AppRegistry apps) {
@@ -130,6 +143,19 @@ public final class IssueRequests {
         ChatTokenRequest request = new ChatTokenRequest(userId, ttl);
         return new Chat(appId, request, new GrantRequest(Rpc.ISSUE_CHAT_TOKEN, appId,
                 List.of(RequestedService.chat(userId.orElse(""))), ttl));
+    }
+
+    /** Whether {@code token_version} asks for 006; 0 and 007 mean 007, anything else is a violation. */
+    private static boolean legacy(int tokenVersion, Violations violations) {
+        if (tokenVersion == TokenVersion.TOKEN_VERSION_006_VALUE) {
+            return true;
+        }
+        if (tokenVersion != TokenVersion.TOKEN_VERSION_UNSPECIFIED_VALUE
+                && tokenVersion != TokenVersion.TOKEN_VERSION_007_VALUE) {
+            violations.add("token_version", "has the unknown value " + tokenVersion
+                    + ": use TOKEN_VERSION_007 (2, the default) or TOKEN_VERSION_006 (1)");
+        }
+        return false;
     }
 
     /** A privilege lifetime: 0 = the token's; above the token's is a violation of {@code field}. */

@@ -3,8 +3,11 @@ package io.tokenservice.server.policy;
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.ServiceKind;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -12,7 +15,8 @@ import java.util.Set;
  * What one caller may request. Allow-lists left empty allow nothing, flags default to false: a caller
  * gets exactly what its policy names.
  *
- * @param apps App IDs the caller may mint for (globs; {@code *} = any app)
+ * @param apps App IDs the caller may mint for (globs; {@code *} = any app), matched ignoring letter case
+ *     (App IDs are hexadecimal): use {@link #appGlobs} to build them
  * @param services services it may mint tokens for
  * @param channels RTC channel names (globs, e.g. {@code team-*})
  * @param identities RTC uids/accounts, RTM and Chat user ids (globs); the RTC wildcard identity is
@@ -43,6 +47,15 @@ public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList ch
         }
     }
 
+    /** The {@code apps} globs for these patterns: in lower case, as {@link PolicyGate} matches App IDs. */
+    public static GlobList appGlobs(List<String> patterns) {
+        List<String> lower = new ArrayList<>(patterns.size());
+        for (String pattern : patterns) {
+            lower.add(pattern.toLowerCase(Locale.ROOT));
+        }
+        return GlobList.of(lower);
+    }
+
     /** A policy that allows nothing. */
     public static CallerPolicy denyAll() {
         return new CallerPolicy(GlobList.none(), Set.of(), GlobList.none(), GlobList.none(), Set.of(),
@@ -67,6 +80,16 @@ public record CallerPolicy(GlobList apps, Set<ServiceKind> services, GlobList ch
     public static CallerPolicy endUserQuickStart() {
         return new CallerPolicy(GlobList.any(), EnumSet.allOf(ServiceKind.class), GlobList.any(), GlobList.any(),
                 EnumSet.allOf(RtcRole.class), DEFAULT_MAX_TTL_SECONDS, false, false, true, false);
+    }
+
+    /**
+     * The policy of the API key a development server makes up for its made-up app: everything the API
+     * offers, the wildcard identity and Chat app tokens included, since tokens of that app are worthless to
+     * Agora. Never given to a configured caller.
+     */
+    public static CallerPolicy development() {
+        return new CallerPolicy(GlobList.any(), EnumSet.allOf(ServiceKind.class), GlobList.any(), GlobList.any(),
+                EnumSet.allOf(RtcRole.class), TokenLimits.AGORA_MAX_TTL_SECONDS, true, true, true, true);
     }
 
     /** Same policy with other channel patterns. */

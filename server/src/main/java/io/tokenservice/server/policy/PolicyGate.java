@@ -33,7 +33,9 @@ import java.util.OptionalLong;
  *
  * <p>{@link GrantRequest#ttlSeconds()} must be the lifetime that would be minted (defaults applied); a
  * value of 0 or less is judged as {@value TokenLimits#AGORA_MAX_TTL_SECONDS} so that an unresolved default
- * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty.
+ * can never pass a lower limit. An RTC identity of {@code "0"} is judged as the wildcard, like empty. App IDs
+ * are hexadecimal: they are matched in lower case against {@code apps} globs that {@link CallerPolicy}
+ * holds in lower case, so letter case never decides whether an app is allowed.
  *
  * <p>A caller with a {@link ClaimBinding} (a JWT caller) is then judged by it, service by service, against the
  * claims of the end user's token; a refusal names the {@code bind.*} rule. A bound caller without an end user
@@ -129,7 +131,7 @@ public final class PolicyGate implements AccessGate {
     }
 
     private static void mayUseApp(Caller caller, CallerPolicy p, String appId) {
-        if (!p.apps().matches(appId)) {
+        if (!p.apps().matches(appId.toLowerCase(Locale.ROOT))) {
             throw denied(caller, "app '" + shown(appId) + "' matches none of " + p.apps());
         }
     }

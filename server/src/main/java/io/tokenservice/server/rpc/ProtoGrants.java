@@ -30,6 +30,35 @@ public final class ProtoGrants {
         return response.build();
     }
 
+    /**
+     * The IssuedToken response for a 006 token core just signed at {@code issueTs} whose privileges end
+     * {@code ttl} later: for RTC ({@code channel} set) the role's privileges in one RTC grant, for RTM
+     * (empty channel) the login privilege in one RTM grant.
+     */
+    public static IssuedToken legacyIssuedToken(String token, long issueTs, long ttl, String channel, String uid) {
+        io.tokenservice.core.token.AccessToken content = io.tokenservice.core.token.AccessTokenCodec.decode(token)
+                .content();
+        boolean rtm = channel.isEmpty();
+        ServiceGrant.Builder grant = ServiceGrant.newBuilder()
+                .setService(rtm ? ServiceType.SERVICE_TYPE_RTM : ServiceType.SERVICE_TYPE_RTC);
+        if (!rtm) {
+            grant.setChannel(channel).setUid(uid);
+        }
+        for (io.tokenservice.core.token.Privilege p : content.privileges()) {
+            grant.addPrivileges(PrivilegeGrant.newBuilder().setPrivilege(privilege006(p.key())).setAgoraKey(p.key())
+                    .setExpiresAt(timestamp(p.value())));
+        }
+        return IssuedToken.newBuilder()
+                .setToken(token)
+                .setIssuedAt(timestamp(issueTs))
+                .setExpiresAt(timestamp(issueTs + ttl))
+                .setAppId(content.appId())
+                .setTtlSeconds((int) ttl)
+                .addServices(grant)
+                .setTokenSha256Prefix(TokenDigest.sha256Prefix(token))
+                .build();
+    }
+
     /** One 007 service as encoded; privilege end times are issue time + the relative value (0 = unset). */
     public static ServiceGrant serviceGrant(Service service, long issueTs) {
         ServiceType type = ServiceType.forNumber(service.type());

@@ -88,6 +88,17 @@ class JsonAuditSinkTest {
     }
 
     @Test
+    void aPlaceholderAfterBearerIsProseNotACredential() {
+        String reason = "authorization metadata is not of the form 'Bearer <key>'";
+        AuditEvent e = new AuditEvent(AT, Optional.empty(), Rpc.ISSUE_RTC_TOKEN, Optional.empty(),
+                Status.Code.UNAUTHENTICATED, reason, Optional.empty());
+
+        assertThat(parse(JsonAuditSink.toJson(e))).containsEntry("reason", reason);
+        assertThat(JsonAuditSink.redact("sent Bearer <key>abc123")).isEqualTo("sent [redacted]");
+        assertThat(JsonAuditSink.redact("sent bearer abc<key>")).isEqualTo("sent [redacted]");
+    }
+
+    @Test
     void writesToItsOwnLoggerAtInfo() {
         Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
         List<LogRecord> records = new ArrayList<>();

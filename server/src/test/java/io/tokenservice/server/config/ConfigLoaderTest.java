@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tokenservice.server.testing.TestSecrets;
+import io.tokenservice.server.access.ServiceKind;
+import io.tokenservice.server.policy.CallerPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -448,6 +450,8 @@ class ConfigLoaderTest {
         assertThat(second.apps().appIds()).doesNotContainAnyElementsOf(first.apps().appIds());
         assertThat(first.toString()).doesNotContain(app.primary().appCertificate());
         assertThat(first.security().policies()).containsOnlyKeys("web");
+        assertThat(first.security().policies().get("web")).as("a configured key keeps the quick start")
+                .isEqualTo(CallerPolicy.quickStart());
     }
 
     @Test
@@ -465,6 +469,11 @@ class ConfigLoaderTest {
         assertThat(again.apps()).as("the same app after a reload").isEqualTo(first.apps());
         assertThat(loader.developmentKey()).contains(key);
         assertThat(first.toString()).doesNotContain(key);
+        CallerPolicy dev = first.security().policies().get(ConfigLoader.DEVELOPMENT_CALLER);
+        assertThat(dev).as("the made-up caller may try everything").isEqualTo(CallerPolicy.development());
+        assertThat(dev.allowWildcard()).isTrue();
+        assertThat(dev.allowChatAppToken()).isTrue();
+        assertThat(dev.services()).containsExactlyInAnyOrder(ServiceKind.values());
         assertThat(ConfigLoader.of(Map.of(), dir).load().apps()).as("another process, another app").isNotEqualTo(first.apps());
     }
 

@@ -184,6 +184,29 @@ class SecuritySectionTest {
     }
 
     @Test
+    void theDefaultRateLimitFitsABackendAndTheVariableWinsOverTheFile() throws IOException {
+        String keys = "web=" + WEB_KEY;
+        assertThat(load("", "TOKEN_SERVICE_API_KEYS", keys).defaultRateLimit()).isEqualTo(new RateLimit(500, 1000));
+        assertThat(load("", "TOKEN_SERVICE_API_KEYS", keys, "TOKEN_SERVICE_RATE_LIMIT", "200").defaultRateLimit())
+                .as("a rate alone: burst twice the rate").isEqualTo(new RateLimit(200, 400));
+        assertThat(load("", "TOKEN_SERVICE_API_KEYS", keys, "TOKEN_SERVICE_RATE_LIMIT", " 500/1000 ")
+                .defaultRateLimit()).isEqualTo(new RateLimit(500, 1000));
+        String example = EXAMPLE.replace("deny_list:\n    path: deny-list.txt\n    poll_interval_seconds: 2\n", "");
+        assertThat(load(example).defaultRateLimit()).isEqualTo(new RateLimit(10, 20));
+        assertThat(load(example, "TOKEN_SERVICE_RATE_LIMIT", "0.5/3").defaultRateLimit())
+                .isEqualTo(new RateLimit(0.5, 3));
+
+        assertThat(error("", "TOKEN_SERVICE_API_KEYS", keys, "TOKEN_SERVICE_RATE_LIMIT", "fast"))
+                .startsWith("TOKEN_SERVICE_RATE_LIMIT").contains("e.g. 500 or 500/1000");
+        assertThat(error("", "TOKEN_SERVICE_API_KEYS", keys, "TOKEN_SERVICE_RATE_LIMIT", "500/0"))
+                .contains("burst must be between 1");
+        assertThat(error("", "TOKEN_SERVICE_API_KEYS", keys, "TOKEN_SERVICE_RATE_LIMIT", "-5"))
+                .contains("not a rate limit");
+        assertThat(error("", "TOKEN_SERVICE_API_KEYS", keys, "TOKEN_SERVICE_RATE_LIMIT", "500/1x"))
+                .contains("whole number");
+    }
+
+    @Test
     void environmentKeysAreAddedToTheCallersOfTheSection() throws IOException {
         SecuritySettings c = load(EXAMPLE.replace("path: deny-list.txt", "path: none.txt"),
                 "TOKEN_SERVICE_API_KEYS", "web-backend=second-web-key-0123456789",

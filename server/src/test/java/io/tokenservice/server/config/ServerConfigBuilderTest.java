@@ -105,7 +105,11 @@ class ServerConfigBuilderTest {
         assertThatThrownBy(() -> ServerConfig.builder().app(APP_ID, CERT, "bad")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("secondaryCertificate");
         assertThatThrownBy(() -> ServerConfig.builder().app(APP_ID, CERT).app(APP_ID, OLD_CERT).build())
-                .isInstanceOf(ConfigException.class).hasMessage("app " + APP_ID + " is configured twice");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("app " + APP_ID + " is configured twice");
+        assertThatThrownBy(() -> ServerConfig.builder().app(APP_ID, CERT)
+                .app(APP_ID.toUpperCase(java.util.Locale.ROOT), OLD_CERT).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is configured twice (App IDs are matched "
+                        + "ignoring letter case)");
         assertThatThrownBy(() -> ServerConfig.builder().app(APP_ID, CERT).grpcPort(65536).build())
                 .isInstanceOf(ConfigException.class).hasMessageContaining("65535");
         assertThatThrownBy(() -> ServerConfig.builder().app(APP_ID, CERT).renewGrace(Duration.ofSeconds(-1)).build())

@@ -236,7 +236,30 @@ class InspectTokenTest {
         assertThat(codes(response)).containsExactly(ProblemCode.PROBLEM_CODE_UNKNOWN_APP);
         assertThat(response.getAccepted()).isFalse();
         assertThat(response.getAppId()).isEqualTo(UNKNOWN_APP_ID);
-        assertThat(response.getSummary()).contains("no certificate for app " + UNKNOWN_APP_ID);
+        assertThat(response.getSummary()).contains("no certificate for app " + UNKNOWN_APP_ID)
+                .contains("cannot vouch for it").doesNotContain("would reject").doesNotContain("110");
+    }
+
+    @Test
+    void unknownAppStillReportsWhatIsKnownWithoutTheCertificate() {
+        String token = TestTokens.sign(FOREIGN_CERT, UNKNOWN_APP_ID, T0.getEpochSecond(), 600,
+                TestTokens.rtcPublisher("c", "1", 600));
+
+        InspectTokenResponse response = inspect(token(token).setChannel("other").setUid(1));
+
+        assertThat(codes(response)).containsExactly(ProblemCode.PROBLEM_CODE_WRONG_CHANNEL,
+                ProblemCode.PROBLEM_CODE_UNKNOWN_APP);
+        assertThat(response.getSummary()).contains("would reject it").contains("error 110");
+    }
+
+    @Test
+    void appIdInAnotherLetterCaseIsTheConfiguredApp() {
+        String token = TestTokens.sign(CERT, APP_ID.toUpperCase(java.util.Locale.ROOT), T0.getEpochSecond(), 600,
+                TestTokens.rtcPublisher("c", "1", 600));
+
+        InspectTokenResponse response = inspect(token(token).setChannel("c").setUid(1));
+
+        assertThat(response.getSignature()).isEqualTo(SignatureStatus.SIGNATURE_STATUS_VALID);
     }
 
     @Test

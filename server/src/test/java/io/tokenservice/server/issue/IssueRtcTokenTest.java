@@ -12,8 +12,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.token.AccessToken;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.AccessToken2Codec;
+import io.tokenservice.core.token.AccessTokenCodec;
+import io.tokenservice.core.token.ParsedAccessToken;
 import io.tokenservice.core.token.ParsedAccessToken2;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
@@ -239,10 +242,80 @@ class IssueRtcTokenTest {
 
     @Test
     void roleIsRequired() {
-        invalid("role", () -> server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder()
-                .setChannel("room").setUid(1).build()));
-        invalid("role", () -> server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder()
-                .setChannel("room").setUid(1).setRoleValue(101).build()));
+        assertThat(invalid("role", () -> server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder()
+                .setChannel("room").setUid(1).build()))).startsWith("is required");
+    }
+
+    @Test
+    void anUnknownRoleNumberIsNamedNotCalledMissing() {
+        assertThat(invalid("role", () -> server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder()
+                .setChannel("room").setUid(1).setRoleValue(7).build())))
+                .startsWith("has the unknown value 7").contains("RTC_ROLE_PUBLISHER (1)").doesNotContain("required");
+    }
+
+    @Test
+    void tokenVersion006MintsALegacyTokenWithTheRolesPrivilegesEndingAfterTheTtl() {
+        IssuedToken issued = server.stub().issueRtcToken(publisher("room", 1234).setTtlSeconds(600)
+                .setTokenVersion(io.tokenservice.proto.v1.TokenVersion.TOKEN_VERSION_006).build());
+
+        assertThat(issued.getToken()).startsWith("006");
+        ParsedAccessToken legacy = AccessTokenCodec.decode(issued.getToken());
+        assertThat(legacy.verify(CERT, "room", "1234")).isTrue();
+        assertThat(legacy.content().appId()).isEqualTo(APP_ID);
+        assertThat(legacy.content().privileges()).extracting(p -> p.key()).containsExactly(
+                AccessToken.JOIN_CHANNEL, AccessToken.PUBLISH_AUDIO_STREAM, AccessToken.PUBLISH_VIDEO_STREAM,
+                AccessToken.PUBLISH_DATA_STREAM);
+        assertThat(legacy.content().privileges()).allSatisfy(p -> assertThat(p.value())
+                .isEqualTo(T0.getEpochSecond() + 600));
+        assertThat(issued.getIssuedAt()).isEqualTo(at(0));
+        assertThat(issued.getExpiresAt()).isEqualTo(at(600));
+        assertThat(issued.getTtlSeconds()).isEqualTo(600);
+        assertThat(issued.getServicesList()).singleElement().satisfies(rtc -> {
+            assertThat(rtc.getService()).isEqualTo(ServiceType.SERVICE_TYPE_RTC);
+            assertThat(rtc.getChannel()).isEqualTo("room");
+            assertThat(rtc.getUid()).isEqualTo("1234");
+            assertThat(rtc.getPrivilegesList()).hasSize(4);
+        });
+        assertThat(issued.getTokenSha256Prefix()).isEqualTo(TokenDigest.sha256Prefix(issued.getToken()));
+
+        IssuedToken subscriber = server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder().setChannel("room")
+                .setAccount("ann").setRole(io.tokenservice.proto.v1.RtcRole.RTC_ROLE_SUBSCRIBER)
+                .setTokenVersion(io.tokenservice.proto.v1.TokenVersion.TOKEN_VERSION_006).build());
+        ParsedAccessToken sub = AccessTokenCodec.decode(subscriber.getToken());
+        assertThat(sub.verify(CERT, "room", "ann")).isTrue();
+        assertThat(sub.content().privileges()).extracting(p -> p.key()).containsExactly(AccessToken.JOIN_CHANNEL);
+    }
+
+    @Test
+    void tokenVersion006RefusesWhat006CannotCarry() {
+        var version006 = io.tokenservice.proto.v1.TokenVersion.TOKEN_VERSION_006;
+        assertThat(invalid("include_rtm", () -> server.stub().issueRtcToken(publisher("room", 1)
+                .setIncludeRtm(true).setTokenVersion(version006).build()))).contains("IssueRtmToken");
+        invalid("privilege_ttls", () -> server.stub().issueRtcToken(publisher("room", 1).setTokenVersion(version006)
+                .setPrivilegeTtls(RtcPrivilegeTtls.newBuilder().setPublishAudioSeconds(60)).build()));
+        assertThat(invalid("token_version", () -> server.stub().issueRtcToken(publisher("room", 1)
+                .setTokenVersionValue(9).build()))).startsWith("has the unknown value 9");
+        assertThat(server.stub().issueRtcToken(publisher("room", 1)
+                .setTokenVersion(io.tokenservice.proto.v1.TokenVersion.TOKEN_VERSION_007).build()).getToken())
+                .startsWith("007");
+    }
+
+    @Test
+    void ttlUnderThirtySecondsIsRefused() {
+        assertThat(invalid("ttl_seconds", () -> server.stub().issueRtcToken(publisher("room", 1).setTtlSeconds(29).build())))
+                .contains("at least 30").contains("will expire");
+        assertThat(server.stub().issueRtcToken(publisher("room", 1).setTtlSeconds(30).build()).getTtlSeconds())
+                .isEqualTo(30);
+    }
+
+    @Test
+    void appIdIsMatchedIgnoringCaseAndSignedAsConfigured() {
+        IssuedToken issued = server.stub().issueRtcToken(publisher("room", 1)
+                .setAppId(APP_ID.toUpperCase(java.util.Locale.ROOT)).build());
+
+        assertThat(issued.getAppId()).isEqualTo(APP_ID);
+        assertThat(decode(issued).content().appId()).isEqualTo(APP_ID);
+        assertThat(server.gate.last().appId()).as("what policy judged").isEqualTo(APP_ID);
     }
 
     @Test

@@ -73,9 +73,30 @@ class IssueRtmAndChatTokenTest {
     }
 
     @Test
+    void rtmTokenVersion006MintsALegacyRtmLoginToken() {
+        IssuedToken issued = server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder().setUserId("u-1")
+                .setTtlSeconds(600).setTokenVersion(io.tokenservice.proto.v1.TokenVersion.TOKEN_VERSION_006).build());
+
+        assertThat(issued.getToken()).startsWith("006");
+        io.tokenservice.core.token.ParsedAccessToken legacy =
+                io.tokenservice.core.token.AccessTokenCodec.decode(issued.getToken());
+        assertThat(legacy.verify(CERT, "u-1", "")).as("006 RTM: the user id in the channel slot").isTrue();
+        assertThat(legacy.content().privileges()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo(io.tokenservice.core.token.AccessToken.RTM_LOGIN);
+            assertThat(p.value()).isEqualTo(T0.getEpochSecond() + 600);
+        });
+        assertThat(issued.getServicesList()).singleElement().satisfies(rtm -> assertThat(rtm.getService())
+                .isEqualTo(io.tokenservice.proto.v1.ServiceType.SERVICE_TYPE_RTM));
+        invalid("token_version", () -> server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder()
+                .setUserId("u").setTokenVersionValue(3).build()));
+    }
+
+    @Test
     void rtmTtlAndAppRules() {
         invalid("ttl_seconds", () -> server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder()
                 .setUserId("u").setTtlSeconds(86401).build()));
+        invalid("ttl_seconds", () -> server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder()
+                .setUserId("u").setTtlSeconds(29).build()));
         invalid("app_id", () -> server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder()
                 .setUserId("u").setAppId("123").build()));
         failure(Status.Code.NOT_FOUND, () -> server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder()

@@ -73,6 +73,18 @@ class PolicyGateTest {
     }
 
     @Test
+    void appGlobsMatchAppIdsIgnoringLetterCase() {
+        use(new CallerPolicy(CallerPolicy.appGlobs(List.of("0123456789ABCDEF*")), EnumSet.of(ServiceKind.RTC),
+                GlobList.any(), GlobList.any(), EnumSet.of(RtcRole.SUBSCRIBER), 3600, false, false, false, false));
+
+        allowed(rtc("team-a", "user-1", RtcRole.SUBSCRIBER, 60));
+        allowed(new GrantRequest(Rpc.ISSUE_RTC_TOKEN, APP.toUpperCase(java.util.Locale.ROOT),
+                List.of(RequestedService.rtc("team-a", "user-1", RtcRole.SUBSCRIBER)), 60));
+        assertThat(denial(new GrantRequest(Rpc.ISSUE_RTC_TOKEN, OTHER_APP,
+                List.of(RequestedService.rtc("team-a", "user-1", RtcRole.SUBSCRIBER)), 60))).contains("matches none");
+    }
+
+    @Test
     void appRule() {
         assertThat(denial(new GrantRequest(Rpc.ISSUE_RTC_TOKEN, OTHER_APP,
                 List.of(RequestedService.rtc("team-a", "user-1", RtcRole.SUBSCRIBER)), 60)))

@@ -21,9 +21,12 @@ import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.SaltSource;
 import io.tokenservice.core.issue.TokenIssuer;
 import io.tokenservice.core.issue.TokenLimits;
+import io.tokenservice.core.token.AccessToken;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.AccessToken2Codec;
+import io.tokenservice.core.token.AccessTokenCodec;
 import io.tokenservice.core.token.AppCredentials;
+import io.tokenservice.core.token.ParsedAccessToken;
 import io.tokenservice.core.token.ParsedAccessToken2;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
@@ -34,6 +37,7 @@ import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RenewTokenRequest;
 import io.tokenservice.proto.v1.RtcPrivilegeTtls;
+import io.tokenservice.proto.v1.TokenVersion;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
@@ -292,12 +296,76 @@ class RenewTokenTest {
     }
 
     @Test
-    void a006TokenIsInvalid() {
+    void a006RtcTokenIsRenewedAs006WithTheSamePrivilegesAndANewExpiry() {
+        IssuedToken old = server.stub().issueRtcToken(IssueRtcTokenRequest.newBuilder().setChannel("room")
+                .setUid(42).setRole(io.tokenservice.proto.v1.RtcRole.RTC_ROLE_PUBLISHER).setTtlSeconds(600)
+                .setTokenVersion(TokenVersion.TOKEN_VERSION_006).build());
+        server.clock.advance(Duration.ofSeconds(570));
+
+        IssuedToken renewed = server.stub().renewToken(RenewTokenRequest.newBuilder().setToken(old.getToken())
+                .setChannel("room").setUid(42).build());
+
+        assertThat(renewed.getToken()).startsWith("006").isNotEqualTo(old.getToken());
+        ParsedAccessToken parsed = AccessTokenCodec.decode(renewed.getToken());
+        assertThat(parsed.verify(CERT, "room", "42")).isTrue();
+        assertThat(parsed.content().privileges()).extracting(Privilege::key).containsExactly(AccessToken.JOIN_CHANNEL,
+                AccessToken.PUBLISH_AUDIO_STREAM, AccessToken.PUBLISH_VIDEO_STREAM, AccessToken.PUBLISH_DATA_STREAM);
+        assertThat(parsed.content().privileges()).extracting(Privilege::value)
+                .containsOnly(T0.getEpochSecond() + 570 + 600);
+        assertThat(renewed.getTtlSeconds()).as("ttl 0 = the original lifetime").isEqualTo(600);
+        assertThat(server.gate.last()).isEqualTo(new GrantRequest(Rpc.RENEW_TOKEN, APP_ID,
+                List.of(RequestedService.rtc("room", "42", RtcRole.PUBLISHER)), 600));
+    }
+
+    @Test
+    void a006RtmTokenIsRenewedWithItsUserId() {
+        IssuedToken old = server.stub().issueRtmToken(IssueRtmTokenRequest.newBuilder().setUserId("u-7")
+                .setTtlSeconds(300).setTokenVersion(TokenVersion.TOKEN_VERSION_006).build());
+
+        IssuedToken renewed = server.stub().renewToken(RenewTokenRequest.newBuilder().setToken(old.getToken())
+                .setRtmUserId("u-7").setTtlSeconds(900).build());
+
+        ParsedAccessToken parsed = AccessTokenCodec.decode(renewed.getToken());
+        assertThat(parsed.verify(CERT, "u-7", "")).isTrue();
+        assertThat(parsed.content().privileges()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo(AccessToken.RTM_LOGIN);
+            assertThat(p.value()).isEqualTo(T0.getEpochSecond() + 900);
+        });
+    }
+
+    @Test
+    void a006TokenNeedsTheChannelAndIdentityItWasIssuedFor() {
         TokenIssuer legacy = new TokenIssuer(Clock.fixed(T0, ZoneOffset.UTC), SaltSource.fixed(1), TokenLimits.agoraDefault());
         String token006 = legacy.issueLegacyRtc(new AppCredentials(APP_ID, CERT), "room", RtcIdentity.uid(1),
                 LegacyRole.PUBLISHER, T0.getEpochSecond() + 600);
 
-        assertThat(invalid("token", () -> renew(token006, 0))).contains("006");
+        assertThat(fieldViolations(failure(Status.Code.INVALID_ARGUMENT, () -> renew(token006, 0))).keySet())
+                .containsExactly("channel", "identity");
+        assertThat(invalid("channel", () -> server.stub().renewToken(RenewTokenRequest.newBuilder()
+                .setToken(token006).setChannel("room").setUid(2).build()))).contains("CRC32");
+        String rtm006 = legacy.issueLegacyRtm(new AppCredentials(APP_ID, CERT), "u", T0.getEpochSecond() + 600);
+        assertThat(invalid("rtm_user_id", () -> renew(rtm006, 0))).contains("required");
+        assertThat(server.gate.requests()).as("nothing unverified reaches the gate").isEmpty();
+    }
+
+    @Test
+    void a006TokenSignedWithAnotherCertificateIsRefused() {
+        TokenIssuer legacy = new TokenIssuer(Clock.fixed(T0, ZoneOffset.UTC), SaltSource.fixed(1), TokenLimits.agoraDefault());
+        String forged = legacy.issueLegacyRtc(new AppCredentials(APP_ID, FOREIGN_CERT), "room", RtcIdentity.uid(1),
+                LegacyRole.SUBSCRIBER, T0.getEpochSecond() + 600);
+
+        failure(Status.Code.PERMISSION_DENIED, () -> server.stub().renewToken(RenewTokenRequest.newBuilder()
+                .setToken(forged).setChannel("room").setUid(1).build()));
+    }
+
+    @Test
+    void aRenewalThatWouldKeepALifetimeUnderThirtySecondsIsRefused() {
+        String shortLived = TestTokens.sign(CERT, APP_ID, T0.getEpochSecond(), 20,
+                TestTokens.rtcPublisher("room", "1", 20));
+
+        assertThat(invalid("ttl_seconds", () -> renew(shortLived, 0))).contains("20 s").contains("at least 30");
+        assertThat(invalid("ttl_seconds", () -> renew(shortLived, 29))).contains("at least 30");
+        assertThat(renew(shortLived, 60).getTtlSeconds()).isEqualTo(60);
     }
 
     @Test
