@@ -119,13 +119,14 @@ public final class TokenServer implements AutoCloseable {
 
     /**
      * The token service's interceptors, in {@code ServerInterceptors.intercept} order (the last runs
-     * first): the configured ones reversed, then the authenticator (or the anonymous caller), so the
-     * authenticator runs first and the others in the order they were added.
+     * first): the configured ones reversed, then the authenticator (or the anonymous caller), then the observer,
+     * so the observer runs first, then the authenticator, then the others in the order they were added.
      */
     private static List<ServerInterceptor> interceptors(ServerConfig config) {
         List<ServerInterceptor> order = new ArrayList<>(config.interceptors());
         java.util.Collections.reverse(order);
         order.add(config.authenticator().orElseGet(AnonymousCallerInterceptor::new));
+        config.observer().ifPresent(order::add);
         return order;
     }
 

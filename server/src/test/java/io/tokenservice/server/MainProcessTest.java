@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,14 +101,16 @@ class MainProcessTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         // Only what the test sets: nothing from the developer's or CI's environment.
         builder.environment().keySet().removeIf(k -> k.startsWith("APP_") || k.startsWith("TOKEN_SERVICE")
-                || k.startsWith("TLS_") || k.equals("GRPC_PORT") || k.endsWith("_GRACE_SECONDS"));
+                || k.startsWith("TLS_") || k.equals("GRPC_PORT") || k.endsWith("_GRACE_SECONDS") || k.startsWith("LOG_")
+                || k.startsWith("ADMIN_"));
         builder.environment().putAll(env);
         return builder.start();
     }
 
     @Test
     void aConfiguredAppWithoutCallerCredentialsExitsWith2AndOneLine() throws Exception {
-        Process process = start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT, "GRPC_PORT", "0"));
+        Process process = start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT, "GRPC_PORT", "0",
+                "LOG_FORMAT", "plain"));
         Lines out = new Lines(process.getInputStream(), "server process stdout");
         Lines err = new Lines(process.getErrorStream(), "server process stderr");
 
@@ -119,20 +120,14 @@ class MainProcessTest {
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(out.all).isEmpty();
         assertThat(err.all).hasSize(1);
-        assertThat(err.all.get(0)).matches("\\S+ SEVERE io\\.tokenservice\\.server\\.Main - configuration error: "
+        assertThat(err.all.get(0)).matches("\\S+ ERROR io\\.tokenservice\\.server\\.Main - configuration error: "
                 + "no caller credentials configured: set TOKEN_SERVICE_API_KEYS=.*").doesNotContain(CERT);
     }
 
     @Test
     void theDevelopmentDefaultPrintsOneKeyThatWorksAndNeverLogsIt() throws Exception {
-        Path logging = Files.writeString(dir.resolve("logging.properties"), """
-                handlers=java.util.logging.ConsoleHandler
-                .level=INFO
-                java.util.logging.ConsoleHandler.level=ALL
-                java.util.logging.SimpleFormatter.format=%4$s %3$s - %5$s%6$s%n
-                io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler.level=FINE
-                """);
-        Process process = start(Map.of("GRPC_PORT", "0"), "-Djava.util.logging.config.file=" + logging);
+        // DEBUG turns on gRPC's frame logger (FINE), whose lines pass the redacting filter, then the JUL bridge.
+        Process process = start(Map.of("GRPC_PORT", "0", "LOG_FORMAT", "plain", "LOG_LEVEL", "debug"));
         Lines out = new Lines(process.getInputStream(), "server process stdout");
         Lines err = new Lines(process.getErrorStream(), "server process stderr");
         String key;

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param tls TLS and the client CA ({@code tls:}); empty = plaintext
  * @param apps the apps this server signs for ({@code apps:}, or {@code APP_ID}...)
  * @param security callers, their policies and rate limits, the deny-list ({@code security:})
+ * @param admin the admin HTTP port ({@code admin:}): metrics
+ * @param logging the application log's level and format ({@code logging:})
  * @param file the configuration file it came from ({@code TOKEN_SERVICE_CONFIG}), if any
  * @param securitySection whether the callers come from the file's {@code security:} section (rather than from
  *     {@code TOKEN_SERVICE_API_KEYS} alone, or the development key)
@@ -24,7 +26,7 @@ import java.util.Optional;
  *     have no effect); logged at every load
  */
 public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppRegistry apps,
-        SecuritySettings security, Optional<Path> file, boolean securitySection, boolean development,
+        SecuritySettings security, AdminSettings admin, LoggingSettings logging, Optional<Path> file, boolean securitySection, boolean development,
         List<String> warnings) {
 
     public Configuration {
@@ -32,6 +34,8 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(apps, "apps");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(file, "file");
         warnings = List.copyOf(warnings);
     }
@@ -64,7 +68,7 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
 
     /**
      * The sections {@code next} changes that a running server only applies at its next start (the port, TLS,
-     * the apps and the grace periods); empty if it changes none of them.
+     * the apps, the grace periods, the admin port and logging); empty if it changes none of them.
      */
     public List<String> restartOnlyChanges(Configuration next) {
         List<String> changed = new ArrayList<>();
@@ -76,6 +80,12 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, AppR
         }
         if (!apps.equals(next.apps)) {
             changed.add("apps");
+        }
+        if (!admin.equals(next.admin)) {
+            changed.add("admin");
+        }
+        if (!logging.equals(next.logging)) {
+            changed.add("logging");
         }
         return changed;
     }

@@ -395,8 +395,8 @@ class ConfigLoaderTest {
 
         write("c.yaml", "apps:\n  - app_id: " + APP_ID + "\n    primary_certificate: " + CERT + "\nsecurty:\n  callers: {}\n");
         assertThat(error("TOKEN_SERVICE_CONFIG", yaml.toString())).isEqualTo(prefix
-                + "securty (line 4): unknown key; expected one of [apps, grpc_port, renew_grace_seconds, security, "
-                + "shutdown_grace_seconds, tls]");
+                + "securty (line 4): unknown key; expected one of [admin, apps, grpc_port, logging, renew_grace_seconds, "
+                + "security, shutdown_grace_seconds, tls]");
 
         write("c.yaml", "- apps\n");
         assertThat(error("TOKEN_SERVICE_CONFIG", yaml.toString())).isEqualTo(prefix + "must be a mapping (key: value lines)");
