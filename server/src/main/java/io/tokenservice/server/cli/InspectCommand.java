@@ -88,6 +88,6 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static String json(InspectTokenResponse response) throws InvalidProtocolBufferException {
-        return JsonFormat.printer().print(response);
+        return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(response);
     }
 }
