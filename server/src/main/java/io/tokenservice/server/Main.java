@@ -1,5 +1,6 @@
 package io.tokenservice.server;
 
+import io.tokenservice.env.ShutdownSafeLogManager;
 import io.tokenservice.server.auth.CredentialRedactingFilter;
 import io.tokenservice.server.cli.Cli;
 
