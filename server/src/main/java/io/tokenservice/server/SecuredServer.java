@@ -9,6 +9,7 @@ import io.tokenservice.server.config.Configuration;
 import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.config.ServerSettings;
+import io.tokenservice.server.logging.LogSetup;
 import io.tokenservice.server.metrics.AdminServer;
 import io.tokenservice.server.metrics.ServerMetrics;
 import io.tokenservice.server.security.CallerSecurity;
@@ -78,6 +79,10 @@ public final class SecuredServer implements AutoCloseable {
             config = loader.load();
         } catch (ConfigException e) {
             throw configError(e.getMessage());
+        }
+        if (LogSetup.bridged()) {
+            // The environment's LOG_LEVEL/LOG_FORMAT applied from the start; the file's logging: section applies now.
+            LogSetup.apply(config.logging());
         }
         config.warnings().forEach(LOG::warning);
 
