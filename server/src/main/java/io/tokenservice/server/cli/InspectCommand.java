@@ -34,15 +34,7 @@ final class InspectCommand implements Callable<Integer> {
     String appId = "";
 
     @ArgGroup(exclusive = true)
-    Identity identity;
-
-    static final class Identity {
-        @Option(names = "--uid", description = "The uid the token is meant for")
-        Long uid;
-
-        @Option(names = "--account", description = "The user account the token is meant for")
-        String account;
-    }
+    IdentityOptions identity;
 
     private final Cli.Io io;
 
@@ -67,8 +59,12 @@ final class InspectCommand implements Callable<Integer> {
                 : token;
         InspectTokenRequest.Builder request = InspectTokenRequest.newBuilder().setToken(text.strip())
                 .setChannel(channel).setAppId(appId);
+        if (identity != null && !identity.valid()) {
+            io.err().println("error: --uid must be from 0 to " + IdentityOptions.MAX_UID);
+            return Cli.USAGE;
+        }
         if (identity != null && identity.uid != null) {
-            request.setUid((int) (long) identity.uid);
+            request.setUid(identity.uint32());
         } else if (identity != null) {
             request.setAccount(identity.account);
         }

@@ -75,15 +75,7 @@ final class IssueCommand {
         String channel;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
-        Identity identity;
-
-        static final class Identity {
-            @Option(names = "--uid", description = "The numeric uid (0: any uid)")
-            Long uid;
-
-            @Option(names = "--account", description = "The user account (string uid)")
-            String account;
-        }
+        IdentityOptions identity;
 
         @Option(names = "--role", required = true, description = "publisher or subscriber")
         String role;
@@ -112,12 +104,12 @@ final class IssueCommand {
                 return Cli.USAGE;
             }
             request.setRole(rtcRole);
+            if (!identity.valid()) {
+                parent.io.err().println("error: --uid must be from 0 to " + IdentityOptions.MAX_UID);
+                return Cli.USAGE;
+            }
             if (identity.uid != null) {
-                if (identity.uid < 0 || identity.uid > 0xFFFF_FFFFL) {
-                    parent.io.err().println("error: --uid must be from 0 to 4294967295");
-                    return Cli.USAGE;
-                }
-                request.setUid((int) (long) identity.uid);
+                request.setUid(identity.uint32());
             } else {
                 request.setAccount(identity.account);
             }

@@ -85,6 +85,11 @@ class CommandLineTest {
         assertThat(unknown.out()).isEmpty();
         assertThat(unknown.err()).contains("frobnicate").contains("--help");
 
+        Run bigUid = run(app(), "", "issue", "rtc", "--channel", "demo", "--uid", "4294967296", "--role", "publisher");
+        assertThat(bigUid.exit()).isEqualTo(Cli.USAGE);
+        assertThat(bigUid.out()).isEmpty();
+        assertThat(bigUid.err()).contains("--uid must be from 0 to 4294967295");
+
         Run missing = run(app(), "", "issue", "rtc", "--uid", "1", "--role", "publisher");
         assertThat(missing.exit()).isEqualTo(Cli.USAGE);
         assertThat(missing.out()).isEmpty();
