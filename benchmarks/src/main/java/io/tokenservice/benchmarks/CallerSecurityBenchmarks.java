@@ -25,13 +25,16 @@ import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.TokenServer;
 import io.tokenservice.server.access.AuditEvent;
+import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.EndUser;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.access.ServiceKind;
+import io.tokenservice.server.audit.AsyncAuditSink;
 import io.tokenservice.server.audit.JsonAuditSink;
+import io.tokenservice.server.metrics.ServerMetrics;
 import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.auth.Authenticator;
@@ -66,6 +69,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
@@ -407,10 +411,13 @@ public class CallerSecurityBenchmarks {
     public static class SecuredServerState extends ServerState {
         @Setup
         public void setUp() throws IOException {
+            startSecured(new JsonAuditSink(silentLogger()), config -> config);
+        }
+
+        void startSecured(AuditSink audit, UnaryOperator<ServerConfig.Builder> more) throws IOException {
             CallerSecurity security = new CallerSecurity(securitySettings(2,
-                    new RateLimit(RateLimit.MAX_PER_SECOND, RateLimit.MAX_BURST), denyListFile()),
-                    new JsonAuditSink(silentLogger()));
-            start(security.wire(baseConfig()).build());
+                    new RateLimit(RateLimit.MAX_PER_SECOND, RateLimit.MAX_BURST), denyListFile()), audit);
+            start(more.apply(security.wire(baseConfig())).build());
             TokenServiceGrpc.TokenServiceBlockingStub anonymous = stub;
             Metadata headers = new Metadata();
             headers.put(AuthenticationInterceptor.AUTHORIZATION, "Bearer " + KEY);
@@ -427,6 +434,31 @@ public class CallerSecurityBenchmarks {
         }
     }
 
+    /**
+     * Wired as SecuredServer does since the audit left the call path: the metrics (per-RPC timer, decision
+     * counters) around the audit queue ({@link AsyncAuditSink}), whose thread writes the JSON lines.
+     */
+    @State(Scope.Thread)
+    public static class SecuredObservedServerState extends SecuredServerState {
+        ServerMetrics metrics;
+        AsyncAuditSink queue;
+
+        @Setup
+        @Override
+        public void setUp() throws IOException {
+            metrics = new ServerMetrics();
+            queue = new AsyncAuditSink(new JsonAuditSink(silentLogger()), AsyncAuditSink.DEFAULT_CAPACITY);
+            metrics.auditQueue(queue);
+            startSecured(metrics.decisions(queue), config -> config.observer(metrics.rpcs()));
+        }
+
+        @TearDown
+        public void stopQueue() {
+            queue.close();
+            metrics.close();
+        }
+    }
+
     @Benchmark
     public IssuedToken roundTripAnonymous(AnonymousServer s) {
         return s.stub.issueRtcToken(s.request);
@@ -439,6 +471,11 @@ public class CallerSecurityBenchmarks {
 
     @Benchmark
     public IssuedToken roundTripSecured(SecuredServerState s) {
+        return s.stub.issueRtcToken(s.request);
+    }
+
+    @Benchmark
+    public IssuedToken roundTripSecuredObserved(SecuredObservedServerState s) {
         return s.stub.issueRtcToken(s.request);
     }
 

@@ -1,6 +1,10 @@
 package io.tokenservice.gateway;
 
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -9,7 +13,14 @@ import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.healthcheck.ListenableHealthChecker;
+import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenservice.env.EnvironmentException;
 import io.tokenservice.gateway.classic.ClassicRoutes;
 import io.tokenservice.gateway.config.GatewayConfig;
@@ -32,6 +43,8 @@ import java.util.logging.Logger;
 public final class Gateway implements AutoCloseable {
     /** The HTTP path of the health check: 200 while the token server serves, else 503. */
     public static final String HEALTH_PATH = "/health";
+    /** On the admin port ({@code ADMIN_PORT}) only. */
+    public static final String METRICS_PATH = "/metrics";
     /** Requests are a few hundred bytes; the server itself takes at most 64 KiB. */
     static final int MAX_REQUEST_BYTES = 64 * 1024;
     /** HTTP/2 streams one connection may have open at once. */
@@ -65,7 +78,12 @@ public final class Gateway implements AutoCloseable {
         WireLogs.keepQuiet();
         Backend backend = Backend.connect(config);
         try {
-            Server server = build(config, backend);
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            new UptimeMetrics().bindTo(metrics);
+            Server server = build(config, backend, metrics);
             server.start().join();
             Gateway gateway = new Gateway(server, backend, config);
             LOG.info("token gateway listening on " + config.scheme() + " port " + gateway.port() + ", forwarding to "
@@ -82,7 +100,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Server build(GatewayConfig config, Backend backend) {
+    private static Server build(GatewayConfig config, Backend backend, PrometheusMeterRegistry metrics) {
         ListenableHealthChecker backendHealth = BackendHealth.checker(backend);
         GrpcService grpc = GrpcService.builder()
                 .addService(Forwarding.of(TokenServiceGrpc.getServiceDescriptor(), backend.channel(), config.callTimeout()))
@@ -95,6 +113,7 @@ public final class Gateway implements AutoCloseable {
                 .build();
 
         ServerBuilder server = Server.builder()
+                .meterRegistry(metrics)
                 .port(new ServerPort(address(config), config.tls().isPresent()
                         ? new SessionProtocol[] {SessionProtocol.HTTPS} : new SessionProtocol[] {SessionProtocol.HTTP}))
                 .requestTimeout(config.callTimeout().plus(TIMEOUT_MARGIN))
@@ -104,7 +123,7 @@ public final class Gateway implements AutoCloseable {
                         config.shutdownGrace())
                 .disableServerHeader()
                 .errorHandler(ClassicRoutes.errorHandler())
-                .service(grpc)
+                .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("armeria.server")))
                 .service(HEALTH_PATH, HealthCheckService.builder().checkers(backendHealth).build());
         config.tls().ifPresent(tls -> {
             try {
@@ -114,6 +133,14 @@ public final class Gateway implements AutoCloseable {
                         + tls.certificateChain() + " / " + tls.privateKey() + " cannot be used (expected PEM files: a "
                         + "certificate chain and a PKCS#8 private key)");
             }
+        });
+        config.adminPort().ifPresent(adminPort -> {
+            // Its own port and address, and a virtual host of its own: /metrics only, nothing else there.
+            server.port(new ServerPort(new InetSocketAddress(config.adminBindAddress(), adminPort), SessionProtocol.HTTP));
+            server.virtualHost(adminPort)
+                    .service(METRICS_PATH, (ctx, req) -> HttpResponse.of(HttpStatus.OK,
+                            MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()))
+                    .serviceUnder("/", (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND));
         });
         ClassicRoutes.install(server, backend, config.callTimeout());
         BrowserAccess.page(config.staticDir()).ifPresent(page -> server.serviceUnder("/", page));

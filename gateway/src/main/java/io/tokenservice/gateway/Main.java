@@ -2,6 +2,7 @@ package io.tokenservice.gateway;
 
 import io.tokenservice.env.Environment;
 import io.tokenservice.env.EnvironmentException;
+import io.tokenservice.env.ShutdownSafeLogManager;
 import io.tokenservice.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
                 && System.getProperty("java.util.logging.config.file") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format",
@@ -45,6 +49,7 @@ public final class Main {
             log.info("shutting down: finishing calls in flight for up to "
                     + gateway.config().shutdownGrace().toSeconds() + " s");
             gateway.close();
+            log.info("stopped");
             stopped.countDown();
         }, "token-gateway-shutdown"));
         try {

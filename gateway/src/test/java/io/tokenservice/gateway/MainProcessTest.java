@@ -37,7 +37,8 @@ class MainProcessTest {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName())
                 .directory(dir.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("GATEWAY_") || name.startsWith("TOKEN_SERVICE_"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("GATEWAY_") || name.startsWith("TOKEN_SERVICE_")
+                || name.startsWith("ADMIN_"));
         builder.environment().putAll(env);
         Process process = builder.start();
         read(process.getInputStream(), "gateway stdout", new CopyOnWriteArrayList<>());
@@ -75,13 +76,14 @@ class MainProcessTest {
     }
 
     @Test
-    void readyWhenHealthySaysSoAndStopsOnSigterm() throws Exception {
+    void readyWhenHealthySaysSoServesMetricsOnTheAdminPortAndStopsOnSigterm() throws Exception {
         TokenServerProcess server = TokenServerProcess.shared();
         int port = TokenServerProcess.freePort();
+        int admin = TokenServerProcess.freePort();
         List<String> stderr = new CopyOnWriteArrayList<>();
         Process process = start(Map.of(GatewayConfig.ENV_PORT, Integer.toString(port),
                 GatewayConfig.ENV_BIND_ADDRESS, "127.0.0.1", GatewayConfig.ENV_BACKEND_TARGET, server.target(),
-                GatewayConfig.ENV_SHUTDOWN_GRACE, "5"), stderr);
+                GatewayConfig.ENV_SHUTDOWN_GRACE, "5", GatewayConfig.ENV_ADMIN_PORT, Integer.toString(admin)), stderr);
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -96,9 +98,39 @@ class MainProcessTest {
             }
             assertThat(status).as(String.join("\n", stderr)).isEqualTo(200);
             assertThat(stderr).anyMatch(line -> line.contains("token gateway listening on http port " + port));
-            process.destroy();
+
+            // A call through the gateway (refused: no credentials), counted once its response is complete.
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tokens:inspect"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + Gateway.METRICS_PATH))
+                    .timeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> metrics = http.send(scrape, HttpResponse.BodyHandlers.ofString());
+            long counted = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!metrics.body().contains("armeria_server_requests_total") && System.nanoTime() < counted) {
+                Thread.sleep(50);
+                metrics = http.send(scrape, HttpResponse.BodyHandlers.ofString());
+            }
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+            assertThat(metrics.body()).contains("armeria_server_requests_total").contains("jvm_memory_used_bytes");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + Gateway.METRICS_PATH))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .as("metrics only on the admin port").isNotEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + Gateway.HEALTH_PATH))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .as("nothing but metrics on the admin port").isEqualTo(404);
+
+            // SIGTERM through the handle: Process.destroy() would also close our end of its standard error.
+            process.toHandle().destroy();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace").isTrue();
             assertThat(process.exitValue()).as("SIGTERM after a clean shutdown").isEqualTo(143);
+            long lastLine = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (stderr.stream().noneMatch(line -> line.endsWith("Main - stopped")) && System.nanoTime() < lastLine) {
+                Thread.sleep(20);
+            }
+            assertThat(stderr).as("the last line of a graceful stop").anyMatch(line -> line.endsWith("Main - stopped"));
         } finally {
             process.destroyForcibly();
         }

@@ -1,5 +1,6 @@
 package io.tokenservice.server;
 
+import io.tokenservice.server.audit.AsyncAuditSink;
 import io.tokenservice.server.audit.JsonAuditSink;
 import io.tokenservice.server.auth.CredentialRedactingFilter;
 import io.tokenservice.server.auth.RemoteJwksPool;
@@ -9,13 +10,19 @@ import io.tokenservice.server.config.Configuration;
 import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.config.ServerSettings;
+import io.tokenservice.server.logging.LogSetup;
+import io.tokenservice.server.metrics.AdminServer;
+import io.tokenservice.server.metrics.ServerMetrics;
 import io.tokenservice.server.security.CallerSecurity;
 import io.tokenservice.server.security.ConfigWatcher;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Logger;
@@ -35,18 +42,26 @@ import java.util.logging.Logger;
  */
 public final class SecuredServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SecuredServer.class.getName());
+    /** How long a stop waits for the audit records still queued to be written. */
+    static final Duration AUDIT_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
     private final TokenServer server;
     private final CallerSecurity security;
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService poller;
+    private final AsyncAuditSink auditQueue;
+    private final ServerMetrics metrics;
+    private final AdminServer admin;
 
     private SecuredServer(TokenServer server, CallerSecurity security, ConfigWatcher watcher,
-            ScheduledExecutorService poller) {
+            ScheduledExecutorService poller, AsyncAuditSink auditQueue, ServerMetrics metrics, AdminServer admin) {
         this.server = server;
         this.security = security;
         this.watcher = watcher;
         this.poller = poller;
+        this.auditQueue = auditQueue;
+        this.metrics = metrics;
+        this.admin = admin;
     }
 
     /**
@@ -69,11 +84,17 @@ public final class SecuredServer implements AutoCloseable {
         } catch (ConfigException e) {
             throw configError(e.getMessage());
         }
+        if (LogSetup.bridged()) {
+            // The environment's LOG_LEVEL/LOG_FORMAT applied from the start; the file's logging: section applies now.
+            LogSetup.apply(config.logging());
+        }
         config.warnings().forEach(LOG::warning);
 
-        JsonAuditSink audit = new JsonAuditSink();
-        CallerSecurity security = new CallerSecurity(config.security(), config.redis(), audit, Clock.systemUTC(),
-                System::nanoTime, new RemoteJwksPool());
+        ServerMetrics metrics = new ServerMetrics();
+        AsyncAuditSink auditQueue = new AsyncAuditSink(new JsonAuditSink(), AsyncAuditSink.DEFAULT_CAPACITY);
+        metrics.auditQueue(auditQueue);
+        CallerSecurity security = new CallerSecurity(config.security(), config.redis(),
+                metrics.decisions(auditQueue), Clock.systemUTC(), System::nanoTime, new RemoteJwksPool());
         if (config.development()) {
             LOG.warning("DEVELOPMENT MODE: no app configured (APP_ID + APP_CERTIFICATE, APP_CERTIFICATE_FILE, "
                     + ".env or TOKEN_SERVICE_CONFIG), so this server made up a throw-away app "
@@ -82,17 +103,36 @@ public final class SecuredServer implements AutoCloseable {
         }
         TokenServer server;
         try {
-            server = TokenServer.start(security.wire(ServerConfig.builder().settings(config)).build());
+            server = TokenServer.start(security.wire(ServerConfig.builder().settings(config))
+                    .observer(metrics.rpcs()).build());
         } catch (ConfigException e) {
             security.close();
+            auditQueue.close();
             throw configError(e.getMessage());
         } catch (IOException e) {
             security.close();
+            auditQueue.close();
             throw new StartupException("cannot listen on port " + config.server().grpcPort() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), Main.EXIT_START);
         }
+        AdminServer admin = null;
+        if (config.admin().port().isPresent()) {
+            InetSocketAddress address = new InetSocketAddress(config.admin().bindAddress(),
+                    config.admin().port().getAsInt());
+            try {
+                admin = AdminServer.start(address, metrics::scrape);
+            } catch (IOException e) {
+                server.close();
+                security.close();
+                auditQueue.close();
+                throw new StartupException("cannot listen on the admin port " + address + ": " + e.getMessage(),
+                        Main.EXIT_START);
+            }
+            LOG.info("metrics at http://" + hostPort(admin.address()) + AdminServer.METRICS_PATH);
+        }
 
-        ConfigWatcher watcher = new ConfigWatcher(loader, config, next -> security.apply(next.security()));
+        ConfigWatcher watcher = new ConfigWatcher(loader, config, next -> security.apply(next.security()),
+                metrics::reloaded);
         ScheduledExecutorService poller = null;
         if (watchFiles && ConfigWatcher.pollInterval(config).isPresent()) {
             poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -109,7 +149,12 @@ public final class SecuredServer implements AutoCloseable {
             console.print(developmentKeyBanner(key, server.port(), config.tls().isPresent()));
             console.flush();
         });
-        return new SecuredServer(server, security, watcher, poller);
+        return new SecuredServer(server, security, watcher, poller, auditQueue, metrics, admin);
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static StartupException configError(String message) {
@@ -184,23 +229,44 @@ public final class SecuredServer implements AutoCloseable {
         return server.unauthenticatedConnections();
     }
 
+    /** The admin HTTP port ({@code /metrics}); empty unless configured. */
+    public OptionalInt adminPort() {
+        return admin == null ? OptionalInt.empty() : OptionalInt.of(admin.port());
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The queue between the calls and the audit log. */
+    public AsyncAuditSink auditQueue() {
+        return auditQueue;
+    }
+
     /** Blocks until the server has terminated. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }
 
-    /** Graceful stop of the server ({@link TokenServer#close()}), then of the file polling and Redis. */
+    /**
+     * Graceful stop of the server ({@link TokenServer#close()}), then the audit log is written out (for up to
+     * {@link #AUDIT_FLUSH_TIMEOUT}), then the file polling, Redis and the admin port stop.
+     */
     @Override
     public void close() {
         try {
             server.close();
         } finally {
+            auditQueue.close(AUDIT_FLUSH_TIMEOUT);
             watcher.close();
             security.close();
             if (poller != null) {
                 poller.shutdownNow();
             }
-            security.close();
+            if (admin != null) {
+                admin.close();
+            }
+            metrics.close();
         }
     }
 

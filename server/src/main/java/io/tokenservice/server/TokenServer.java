@@ -122,6 +122,8 @@ public final class TokenServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
+        // Added last, so it runs first: the calls the transport limits and the authenticator refuse are timed too.
+        config.observer().ifPresent(builder::intercept);
         Server server;
         try {
             server = builder.build().start();

@@ -18,7 +18,6 @@ import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.auth.BearerHeader;
 import io.tokenservice.server.testing.ServerProcess;
 import io.tokenservice.server.testing.TestSecrets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,8 @@ class MainProcessTest {
 
     @Test
     void aConfiguredAppWithoutCallerCredentialsExitsWith2AndOneLine() throws Exception {
-        ServerProcess server = ServerProcess.start(dir, Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT, "GRPC_PORT", "0"));
+        ServerProcess server = ServerProcess.start(dir, Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
+                "GRPC_PORT", "0", "LOG_FORMAT", "plain"));
         Process process = server.process;
         ServerProcess.Lines out = server.out;
         ServerProcess.Lines err = server.err;
@@ -53,21 +53,15 @@ class MainProcessTest {
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(out.all).isEmpty();
         assertThat(err.all).hasSize(1);
-        assertThat(err.all.get(0)).matches("\\S+ SEVERE io\\.tokenservice\\.server\\.Main - configuration error: "
+        assertThat(err.all.get(0)).matches("\\S+ ERROR io\\.tokenservice\\.server\\.Main - configuration error: "
                 + "no caller credentials configured: set TOKEN_SERVICE_API_KEYS=.*").doesNotContain(CERT);
     }
 
     @Test
     void theDevelopmentDefaultPrintsOneKeyThatWorksAndNeverLogsIt() throws Exception {
-        Path logging = Files.writeString(dir.resolve("logging.properties"), """
-                handlers=java.util.logging.ConsoleHandler
-                .level=INFO
-                java.util.logging.ConsoleHandler.level=ALL
-                java.util.logging.SimpleFormatter.format=%4$s %3$s - %5$s%6$s%n
-                io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler.level=FINE
-                """);
-        ServerProcess server = ServerProcess.start(dir, Map.of("GRPC_PORT", "0"),
-                "-Djava.util.logging.config.file=" + logging);
+        // DEBUG turns on gRPC's frame logger (FINE), whose lines pass the redacting filter, then the JUL bridge.
+        ServerProcess server = ServerProcess.start(dir, Map.of("GRPC_PORT", "0", "LOG_FORMAT", "plain",
+                "LOG_LEVEL", "debug"));
         Process process = server.process;
         ServerProcess.Lines out = server.out;
         ServerProcess.Lines err = server.err;

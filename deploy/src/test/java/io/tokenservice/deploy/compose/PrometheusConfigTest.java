@@ -44,7 +44,9 @@ class PrometheusConfigTest {
         for (String target : targets(Repository.read(CONFIG))) {
             String[] hostPort = target.split(":");
             Map<String, String> env = ComposeRules.environment(Nodes.map(compose, "services", hostPort[0]));
-            assertThat(env).as(target).containsEntry("ADMIN_PORT", hostPort[1]);
+            assertThat(env).as(target).containsEntry("ADMIN_PORT", hostPort[1])
+                    .as(target + ": the admin port must listen beyond the container's loopback")
+                    .containsEntry("ADMIN_BIND_ADDRESS", "0.0.0.0");
         }
         assertThat(Repository.read("docker-compose.yml"))
                 .contains("./deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro");

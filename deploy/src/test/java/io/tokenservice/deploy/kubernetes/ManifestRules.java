@@ -277,6 +277,10 @@ final class ManifestRules {
         if (ports.get("metrics") == null || !ports.get("metrics").equals(env.get("ADMIN_PORT"))) {
             problems.add("token-server: container port 'metrics' must be ADMIN_PORT " + env.get("ADMIN_PORT"));
         }
+        if (!"0.0.0.0".equals(env.get("ADMIN_BIND_ADDRESS"))) {
+            problems.add("token-server: ADMIN_BIND_ADDRESS must be 0.0.0.0, or the admin port listens on the pod's "
+                    + "loopback only and Prometheus cannot scrape it");
+        }
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             if (!Objects.equals(text(container, probe, "grpc", "port"), grpc)) {
                 problems.add("token-server: " + probe + " must be a grpc probe on port " + grpc);

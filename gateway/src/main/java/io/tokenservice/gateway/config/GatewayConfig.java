@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Everything the gateway runs with, read from the environment ({@code .env} in the working directory
@@ -26,6 +27,8 @@ import java.util.Optional;
  * @param staticDir a directory served at {@code /}; empty = the page packaged in the jar, if any
  * @param callTimeout the longest a forwarded call may wait for the token server
  * @param shutdownGrace how long a stop waits for calls in flight
+ * @param adminPort the admin port serving Prometheus metrics at {@code /metrics} ({@code ADMIN_PORT}); empty = none
+ * @param adminBindAddress the admin port's address ({@code ADMIN_BIND_ADDRESS}, default 127.0.0.1)
  */
 public record GatewayConfig(
         Optional<String> bindAddress,
@@ -36,7 +39,9 @@ public record GatewayConfig(
         List<String> corsOrigins,
         Optional<Path> staticDir,
         Duration callTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        OptionalInt adminPort,
+        String adminBindAddress) {
 
     public static final String ENV_PORT = "GATEWAY_PORT";
     public static final String ENV_BIND_ADDRESS = "GATEWAY_BIND_ADDRESS";
@@ -49,6 +54,10 @@ public record GatewayConfig(
     public static final String ENV_STATIC_DIR = "GATEWAY_STATIC_DIR";
     public static final String ENV_CALL_TIMEOUT = "GATEWAY_CALL_TIMEOUT_SECONDS";
     public static final String ENV_SHUTDOWN_GRACE = "GATEWAY_SHUTDOWN_GRACE_SECONDS";
+    /** The same variables as the token server's admin port. */
+    public static final String ENV_ADMIN_PORT = "ADMIN_PORT";
+    public static final String ENV_ADMIN_BIND_ADDRESS = "ADMIN_BIND_ADDRESS";
+    public static final String DEFAULT_ADMIN_BIND_ADDRESS = "127.0.0.1";
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_BACKEND_TARGET = "localhost:50051";
@@ -89,6 +98,8 @@ public record GatewayConfig(
         Objects.requireNonNull(staticDir, "staticDir");
         Objects.requireNonNull(callTimeout, "callTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(adminPort, "adminPort");
+        Objects.requireNonNull(adminBindAddress, "adminBindAddress");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port);
         }
@@ -123,7 +134,16 @@ public record GatewayConfig(
                 Duration.ofSeconds(env.integer(ENV_CALL_TIMEOUT, DEFAULT_CALL_TIMEOUT.toSeconds(), 1,
                         MAX_CALL_TIMEOUT_SECONDS)),
                 Duration.ofSeconds(env.integer(ENV_SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0,
-                        MAX_SHUTDOWN_GRACE_SECONDS)));
+                        MAX_SHUTDOWN_GRACE_SECONDS)),
+                env.get(ENV_ADMIN_PORT).isPresent() ? OptionalInt.of((int) env.integer(ENV_ADMIN_PORT, 0, 0, 65535))
+                        : OptionalInt.empty(),
+                env.get(ENV_ADMIN_BIND_ADDRESS).map(v -> {
+                    String address = v.text().strip();
+                    if (!address.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
+                        throw new EnvironmentException(v.describe() + ": must be an IP address such as 127.0.0.1 or 0.0.0.0");
+                    }
+                    return address;
+                }).orElse(DEFAULT_ADMIN_BIND_ADDRESS));
     }
 
     private static BackendTls backendTls(Environment env) {

@@ -1,5 +1,7 @@
 package io.tokenservice.server.auth;
 
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Filter;
@@ -77,6 +79,9 @@ public final class CredentialRedactingFilter implements Filter {
      * Idempotent; call once at startup, before any connection is accepted.
      */
     public static synchronized void installOnFrameLoggers() {
+        // Netty (inside grpc-netty-shaded) would log through SLF4J when it is on the class path, past this filter:
+        // keep it on java.util.logging, where the filter sits (the JUL bridge then forwards what it lets through).
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
         for (String name : FRAME_LOGGERS) {
             Logger logger = Logger.getLogger(name);
             // Once per logger: another filter may have been put in front of this one since.

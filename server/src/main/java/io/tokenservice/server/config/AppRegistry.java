@@ -17,6 +17,15 @@ import java.util.Optional;
 public final class AppRegistry {
     private final Map<String, AppKeys> byId;
 
+    private AppRegistry() {
+        this.byId = Map.of();
+    }
+
+    /** No app at all: only for inspecting tokens offline without a certificate (nothing is signed or verified). */
+    public static AppRegistry none() {
+        return new AppRegistry();
+    }
+
     AppRegistry(List<AppKeys> apps) {
         Map<String, AppKeys> map = new LinkedHashMap<>();
         for (AppKeys app : apps) {

@@ -41,7 +41,8 @@ public final class ConfigLoader {
     public static final String DEVELOPMENT_CALLER = "dev";
     /** The keys of the configuration file's top level. */
     static final Set<String> TOP_LEVEL_KEYS = Stream.concat(
-            Stream.of(AppsSection.KEY, TlsSection.KEY, TransportSection.KEY, SecuritySection.KEY, RedisSection.KEY),
+            Stream.of(AppsSection.KEY, TlsSection.KEY, TransportSection.KEY, SecuritySection.KEY, RedisSection.KEY,
+                    AdminSection.KEY, LoggingSection.KEY),
             ServerSection.KEYS.stream())
             .collect(Collectors.toUnmodifiableSet());
 
@@ -73,6 +74,37 @@ public final class ConfigLoader {
      */
     public Configuration load() {
         List<String> warnings = new ArrayList<>();
+        ConfigSource in = source(warnings);
+        AppRegistry apps = AppsSection.read(in);
+        ServerSettings server = ServerSection.read(in);
+        Optional<TlsConfig> tls = TlsSection.read(in);
+        TransportSettings transport = TransportSection.read(in);
+        SecuritySettings security = SecuritySection.read(in);
+        checkCallerCredentials(in, tls, security);
+        Optional<RedisSettings> redis = RedisSection.read(in);
+        AdminSettings admin = AdminSection.read(in);
+        LoggingSettings logging = LoggingSection.read(in);
+        return new Configuration(server, tls, transport, apps, security, redis, admin, logging, in.file(),
+                in.top().get(SecuritySection.KEY).isWritten(), in.development(), warnings);
+    }
+
+    /**
+     * The apps alone (the file's {@code apps:} or {@code APP_ID}...), for the offline commands; refuses the
+     * development mode, whose made-up app signs nothing Agora accepts.
+     *
+     * @throws ConfigException as {@link #load()} would, or when no app is configured
+     */
+    public AppRegistry loadApps() {
+        ConfigSource in = source(new ArrayList<>());
+        if (in.development()) {
+            throw new ConfigException("no app configured: set " + EnvironmentVariables.APP_ID + " and "
+                    + EnvironmentVariables.APP_CERTIFICATE + " (or " + EnvironmentVariables.APP_CERTIFICATE_FILE
+                    + "), or " + TOKEN_SERVICE_CONFIG);
+        }
+        return AppsSection.read(in);
+    }
+
+    private ConfigSource source(List<String> warnings) {
         Optional<ConfigSource.Setting<Path>> fileSetting = environment.path(TOKEN_SERVICE_CONFIG)
                 .map(path -> new ConfigSource.Setting<>(path, environment.get(TOKEN_SERVICE_CONFIG), ConfigNode.none()));
         boolean singleApp = AppsSection.SINGLE_APP_VARIABLES.stream().anyMatch(v -> environment.get(v).isPresent());
@@ -88,19 +120,8 @@ public final class ConfigLoader {
         if (file.isPresent() && !root.isPresent()) {
             throw root.error("the file is empty (it needs at least the apps list)");
         }
-        ConfigSource in = new ConfigSource(environment, root.mapping(TOP_LEVEL_KEYS), file,
+        return new ConfigSource(environment, root.mapping(TOP_LEVEL_KEYS), file,
                 file.isEmpty() && !singleApp, developmentDefaults, warnings);
-
-        AppRegistry apps = AppsSection.read(in);
-        ServerSettings server = ServerSection.read(in);
-        Optional<TlsConfig> tls = TlsSection.read(in);
-        TransportSettings transport = TransportSection.read(in);
-        SecuritySettings security = SecuritySection.read(in);
-        checkCallerCredentials(in, tls, security);
-        Optional<RedisSettings> redis = RedisSection.read(in);
-        return new Configuration(server, tls, transport, apps, security, redis, file,
-                in.top().get(SecuritySection.KEY).isWritten(),
-                in.development(), warnings);
     }
 
     /** The made-up development key, if a load made one: to be shown once on the console, never logged. */

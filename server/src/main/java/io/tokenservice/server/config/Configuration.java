@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param apps the apps this server signs for ({@code apps:}, or {@code APP_ID}...)
  * @param security callers, their policies and rate limits, the deny-list ({@code security:})
  * @param redis where the rate limits every replica shares are kept ({@code redis:}); empty = per replica
+ * @param admin the admin HTTP port ({@code admin:}): metrics
+ * @param logging the application log's level and format ({@code logging:})
  * @param file the configuration file it came from ({@code TOKEN_SERVICE_CONFIG}), if any
  * @param securitySection whether the callers come from the file's {@code security:} section (rather than from
  *     {@code TOKEN_SERVICE_API_KEYS} alone, or the development key)
@@ -27,8 +29,8 @@ import java.util.Optional;
  *     have no effect); logged at every load
  */
 public record Configuration(ServerSettings server, Optional<TlsConfig> tls, TransportSettings transport, AppRegistry apps,
-        SecuritySettings security, Optional<RedisSettings> redis, Optional<Path> file, boolean securitySection,
-        boolean development, List<String> warnings) {
+        SecuritySettings security, Optional<RedisSettings> redis, AdminSettings admin, LoggingSettings logging,
+        Optional<Path> file, boolean securitySection, boolean development, List<String> warnings) {
 
     public Configuration {
         Objects.requireNonNull(server, "server");
@@ -37,6 +39,8 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
         Objects.requireNonNull(apps, "apps");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(file, "file");
         warnings = List.copyOf(warnings);
     }
@@ -77,7 +81,8 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
 
     /**
      * The sections {@code next} changes that a running server only applies at its next start (the port, TLS,
-     * the transport limits, the apps, the grace periods and Redis); empty if it changes none of them.
+     * the transport limits, the apps, the grace periods, Redis, the admin port and logging); empty if it
+     * changes none of them.
      */
     public List<String> restartOnlyChanges(Configuration next) {
         List<String> changed = new ArrayList<>();
@@ -95,6 +100,12 @@ public record Configuration(ServerSettings server, Optional<TlsConfig> tls, Tran
         }
         if (!redis.equals(next.redis)) {
             changed.add("redis");
+        }
+        if (!admin.equals(next.admin)) {
+            changed.add("admin");
+        }
+        if (!logging.equals(next.logging)) {
+            changed.add("logging");
         }
         return changed;
     }

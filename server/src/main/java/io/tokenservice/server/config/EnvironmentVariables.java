@@ -67,5 +67,14 @@ public final class EnvironmentVariables {
     /** Overrides {@code redis.timeout_ms}: how long a call waits for Redis before its replica decides alone. */
     public static final String TOKEN_SERVICE_REDIS_TIMEOUT_MS = "TOKEN_SERVICE_REDIS_TIMEOUT_MS";
 
+    /** Overrides {@code admin.port}: the admin HTTP port serving {@code /metrics}; off unless set. */
+    public static final String ADMIN_PORT = "ADMIN_PORT";
+    /** Overrides {@code admin.bind_address}. */
+    public static final String ADMIN_BIND_ADDRESS = "ADMIN_BIND_ADDRESS";
+    /** Overrides {@code logging.level}: ERROR, WARN, INFO, DEBUG or TRACE. */
+    public static final String LOG_LEVEL = "LOG_LEVEL";
+    /** Overrides {@code logging.format}: json, plain or auto. */
+    public static final String LOG_FORMAT = "LOG_FORMAT";
+
     private EnvironmentVariables() {}
 }

@@ -49,6 +49,7 @@ public final class ServerConfig {
     private final Clock clock;
     private final SaltSource saltSource;
     private final Optional<ServerInterceptor> authenticator;
+    private final Optional<ServerInterceptor> observer;
     private final List<ServerInterceptor> interceptors;
     private final AccessGate accessGate;
     private final AuditSink auditSink;
@@ -68,6 +69,7 @@ public final class ServerConfig {
         this.clock = builder.clock;
         this.saltSource = builder.saltSource;
         this.authenticator = Optional.ofNullable(builder.authenticator);
+        this.observer = Optional.ofNullable(builder.observer);
         this.interceptors = List.copyOf(builder.interceptors);
         this.accessGate = builder.accessGate;
         this.auditSink = builder.auditSink;
@@ -92,6 +94,7 @@ public final class ServerConfig {
         apps.all().forEach(builder::app);
         tls.ifPresent(builder::tls);
         authenticator.ifPresent(builder::authenticator);
+        observer.ifPresent(builder::observer);
         interceptors.forEach(builder::interceptor);
         return builder;
     }
@@ -134,6 +137,11 @@ public final class ServerConfig {
 
     public Optional<ServerInterceptor> authenticator() {
         return authenticator;
+    }
+
+    /** The interceptor that sees every token service call before the authenticator (metrics). */
+    public Optional<ServerInterceptor> observer() {
+        return observer;
     }
 
     public List<ServerInterceptor> interceptors() {
@@ -186,6 +194,7 @@ public final class ServerConfig {
         private Path tlsPrivateKey;
         private Path tlsClientCa;
         private ServerInterceptor authenticator;
+        private ServerInterceptor observer;
         private final List<ServerInterceptor> interceptors = new ArrayList<>();
         private AccessGate accessGate = ALLOW_ALL;
         private AuditSink auditSink = NO_AUDIT;
@@ -280,6 +289,12 @@ public final class ServerConfig {
          */
         public Builder authenticator(ServerInterceptor authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /** An interceptor run before the authenticator on every token service call, to observe (metrics). */
+        public Builder observer(ServerInterceptor observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

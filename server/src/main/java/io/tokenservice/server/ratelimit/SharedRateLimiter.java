@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -48,13 +47,6 @@ import java.util.logging.Logger;
  */
 public final class SharedRateLimiter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedRateLimiter.class.getName());
-    /** Lettuce logs every failed reconnect attempt; the outage lines here say it once. */
-    private static final Logger LETTUCE_LOG = Logger.getLogger("io.lettuce.core");
-
-    static {
-        LETTUCE_LOG.setLevel(Level.SEVERE);
-    }
-
     /**
      * How long {@link #start} waits for the first connection before serving with replica-local limits, and how
      * long a connection attempt (TCP, TLS, authentication) may take. Calls never wait for a connection attempt.

@@ -8,6 +8,7 @@ import io.tokenservice.core.validation.InvalidTokenInputException;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
+import io.tokenservice.server.access.AuditUnavailableException;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.CallerContext;
 import io.tokenservice.server.access.GrantRequest;
@@ -131,6 +132,10 @@ public final class UnaryCalls {
             audit.record(new AuditEvent(clock.instant(), Optional.of(attempt.caller), rpc, Optional.of(attempt.grant),
                     Status.Code.OK, attempt.reason != null ? attempt.reason : defaultReason(rpc),
                     Optional.ofNullable(attempt.tokenSha256Prefix)));
+        } catch (AuditUnavailableException e) {
+            // Fail closed: a token whose issue cannot be audited is not handed out. The sink logs the episode.
+            responses.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            return;
         } catch (RuntimeException e) {
             // Fail closed: a token whose issue cannot be audited is not handed out.
             LOG.log(Level.SEVERE, "audit sink failed; refusing " + rpc.methodName() + ": " + e.getClass().getName());
@@ -156,6 +161,8 @@ public final class UnaryCalls {
                     Optional.ofNullable(attempt.grant), status.getCode(),
                     status.getDescription() == null ? status.getCode().name() : status.getDescription(),
                     Optional.empty()));
+        } catch (AuditUnavailableException e) {
+            // Counted and logged once per episode by the sink; the refusal stands.
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "audit sink failed while recording a refused " + rpc.methodName() + ": "
                     + e.getClass().getName());

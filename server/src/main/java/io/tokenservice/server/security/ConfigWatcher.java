@@ -50,6 +50,7 @@ public final class ConfigWatcher implements AutoCloseable {
 
     private final ConfigLoader loader;
     private final Consumer<Configuration> apply;
+    private final Consumer<ReloadOutcome> outcomes;
     private Configuration current;
     /** The files as they were when last loaded (whether the load was applied or refused). */
     private Map<Path, Stamp> loaded;
@@ -64,9 +65,26 @@ public final class ConfigWatcher implements AutoCloseable {
      * @param apply swaps a newly loaded configuration in; called only with one that loaded without error
      */
     public ConfigWatcher(ConfigLoader loader, Configuration current, Consumer<Configuration> apply) {
+        this(loader, current, apply, outcome -> { });
+    }
+
+    /** What became of one reload: for the metrics. */
+    public enum ReloadOutcome {
+        /** The new configuration is in force. */
+        APPLIED,
+        /** It did not load (an error in a file); the one in force stays. */
+        INVALID,
+        /** It loaded into what a file cut short would ({@link Configuration#reloadRefusal}); the one in force stays. */
+        REFUSED
+    }
+
+    /** @param outcomes told the outcome of every reload (from the polling thread, or the caller of {@link #reload}) */
+    public ConfigWatcher(ConfigLoader loader, Configuration current, Consumer<Configuration> apply,
+            Consumer<ReloadOutcome> outcomes) {
         this.loader = Objects.requireNonNull(loader, "loader");
         this.current = Objects.requireNonNull(current, "current");
         this.apply = Objects.requireNonNull(apply, "apply");
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.loaded = stamps(current.watchedFiles());
         this.seen = loaded;
     }
@@ -132,11 +150,11 @@ public final class ConfigWatcher implements AutoCloseable {
         try {
             next = loader.load();
         } catch (ConfigException e) {
-            return refuse(before, e.getMessage());
+            return refuse(before, e.getMessage(), ReloadOutcome.INVALID);
         }
         Optional<String> refusal = current.reloadRefusal(next);
         if (refusal.isPresent()) {
-            return refuse(before, refusal.get());
+            return refuse(before, refusal.get(), ReloadOutcome.REFUSED);
         }
         List<String> restartOnly = current.restartOnlyChanges(next);
         apply.accept(next);
@@ -150,13 +168,15 @@ public final class ConfigWatcher implements AutoCloseable {
                         + " changed too, which takes effect at the next start"));
         next.warnings().forEach(LOG::warning);
         schedule();
+        outcomes.accept(ReloadOutcome.APPLIED);
         return true;
     }
 
-    private boolean refuse(Map<Path, Stamp> files, String why) {
+    private boolean refuse(Map<Path, Stamp> files, String why, ReloadOutcome outcome) {
         loaded = files;
         seen = files;
         LOG.warning("configuration not reloaded, keeping the one in force: " + why);
+        outcomes.accept(outcome);
         return false;
     }
 

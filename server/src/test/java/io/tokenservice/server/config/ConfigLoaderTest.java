@@ -397,8 +397,8 @@ class ConfigLoaderTest {
 
         write("c.yaml", "apps:\n  - app_id: " + APP_ID + "\n    primary_certificate: " + CERT + "\nsecurty:\n  callers: {}\n");
         assertThat(error("TOKEN_SERVICE_CONFIG", yaml.toString())).isEqualTo(prefix
-                + "securty (line 4): unknown key; expected one of [apps, grpc_port, redis, renew_grace_seconds, "
-                + "security, shutdown_grace_seconds, tls, transport]");
+                + "securty (line 4): unknown key; expected one of [admin, apps, grpc_port, logging, redis, "
+                + "renew_grace_seconds, security, shutdown_grace_seconds, tls, transport]");
 
         write("c.yaml", "- apps\n");
         assertThat(error("TOKEN_SERVICE_CONFIG", yaml.toString())).isEqualTo(prefix + "must be a mapping (key: value lines)");

@@ -97,7 +97,8 @@ public final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("APP_") || k.startsWith("TOKEN_SERVICE")
                 || k.startsWith("TLS_") || k.equals("GRPC_PORT") || k.endsWith("_GRACE_SECONDS")
-                || k.startsWith("MAX_") || k.endsWith("_TIMEOUT_SECONDS") || k.startsWith("PERMIT_KEEPALIVE"));
+                || k.startsWith("MAX_") || k.endsWith("_TIMEOUT_SECONDS") || k.startsWith("PERMIT_KEEPALIVE")
+                || k.startsWith("LOG_") || k.startsWith("ADMIN_"));
         builder.environment().putAll(env);
         return new ServerProcess(builder.start());
     }

@@ -1,0 +1,47 @@
+package io.tokenservice.server.config;
+
+import static io.tokenservice.server.config.EnvironmentVariables.LOG_FORMAT;
+import static io.tokenservice.server.config.EnvironmentVariables.LOG_LEVEL;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@link Configuration#logging()}: {@code logging: {level, format}}, overridden by {@code LOG_LEVEL}/{@code LOG_FORMAT}. */
+final class LoggingSection {
+    static final String KEY = "logging";
+    private static final Set<String> KEYS = Set.of("level", "format");
+
+    private LoggingSection() {}
+
+    static LoggingSettings read(ConfigSource in) {
+        ConfigNode.Mapping logging = in.top().get(KEY).mapping(KEYS);
+        LoggingSettings defaults = LoggingSettings.defaults();
+        return new LoggingSettings(
+                choice(in, LOG_LEVEL, logging.get("level"), LoggingSettings.Level.class, defaults.level()),
+                choice(in, LOG_FORMAT, logging.get("format"), LoggingSettings.Format.class, defaults.format()));
+    }
+
+    private static <E extends Enum<E>> E choice(ConfigSource in, String variable, ConfigNode node, Class<E> type,
+            E defaultValue) {
+        Optional<ConfigSource.Setting<String>> set = in.variable(variable);
+        Optional<String> text = set.map(ConfigSource.Setting::value).or(node::text);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        String wanted = text.get().strip().toUpperCase(Locale.ROOT);
+        if (wanted.equals("WARNING")) {
+            wanted = "WARN";
+        }
+        for (E value : type.getEnumConstants()) {
+            if (value.name().equals(wanted)) {
+                return value;
+            }
+        }
+        String problem = "must be one of " + Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        throw set.isPresent() ? set.get().error(problem) : node.error(problem);
+    }
+}

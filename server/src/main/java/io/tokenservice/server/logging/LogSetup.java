@@ -1,0 +1,126 @@
+package io.tokenservice.server.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import io.tokenservice.server.config.EnvironmentVariables;
+import io.tokenservice.server.config.LoggingSettings;
+import java.util.Locale;
+import java.util.Map;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The application log: Logback writing to standard error, one JSON object per line (the Logstash encoder's
+ * fields: {@code @timestamp}, {@code level}, {@code logger_name}, {@code thread_name}, {@code message},
+ * {@code stack_trace}) or plain lines ({@code time LEVEL logger - message}), at the configured level. The code
+ * logs with {@code java.util.logging}, as grpc-java does; {@link #bridgeJavaUtilLogging} sends all of it here.
+ * The audit log is not part of this: it has a stream of its own (standard output).
+ */
+public final class LogSetup {
+    static final String PLAIN_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %logger - %msg%n";
+    private static volatile boolean bridged;
+
+    private LogSetup() {}
+
+    /**
+     * Routes every {@code java.util.logging} record to Logback (replacing the JUL console handler), and keeps JUL's
+     * levels in step with Logback's so that nothing below the level is even formatted.
+     */
+    public static synchronized void bridgeJavaUtilLogging() {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        bridged = true;
+        apply(fromEnvironment(System.getenv()));
+    }
+
+    /** Whether {@link #bridgeJavaUtilLogging} ran ({@code java -jar}), so the configured settings apply. */
+    public static boolean bridged() {
+        return bridged;
+    }
+
+    /**
+     * The settings {@code LOG_LEVEL} and {@code LOG_FORMAT} ask for, before the configuration is loaded; a value
+     * that is not valid counts as unset here (the configuration's loading reports it).
+     */
+    public static LoggingSettings fromEnvironment(Map<String, String> env) {
+        LoggingSettings defaults = LoggingSettings.defaults();
+        return new LoggingSettings(
+                parse(env.get(EnvironmentVariables.LOG_LEVEL), LoggingSettings.Level.class, defaults.level()),
+                parse(env.get(EnvironmentVariables.LOG_FORMAT), LoggingSettings.Format.class, defaults.format()));
+    }
+
+    private static <E extends Enum<E>> E parse(String text, Class<E> type, E fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        String wanted = text.strip().toUpperCase(Locale.ROOT);
+        for (E value : type.getEnumConstants()) {
+            if (value.name().equals(wanted) || wanted.equals("WARNING") && value.name().equals("WARN")) {
+                return value;
+            }
+        }
+        return fallback;
+    }
+
+    /** Reconfigures Logback: one console appender on standard error, with {@code settings}' format and level. */
+    public static synchronized void apply(LoggingSettings settings) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        configure(context, settings);
+    }
+
+    static void configure(LoggerContext context, LoggingSettings settings) {
+        context.reset();
+        if (bridged) {
+            LevelChangePropagator propagator = new LevelChangePropagator();
+            propagator.setContext(context);
+            propagator.setResetJUL(true);
+            propagator.start();
+            context.addListener(propagator);
+        }
+
+        Encoder<ILoggingEvent> encoder = json(settings.format()) ? jsonEncoder() : plainEncoder();
+        encoder.setContext(context);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("stderr");
+        console.setTarget("System.err");
+        console.setEncoder(encoder);
+        console.start();
+
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(settings.level().name()));
+        root.addAppender(console);
+        // Lettuce logs every failed reconnect attempt; the shared rate limiter says an outage once, both ways.
+        context.getLogger("io.lettuce.core").setLevel(Level.ERROR);
+    }
+
+    private static boolean json(LoggingSettings.Format format) {
+        return switch (format) {
+            case JSON -> true;
+            case PLAIN -> false;
+            case AUTO -> System.console() == null;
+        };
+    }
+
+    private static Encoder<ILoggingEvent> jsonEncoder() {
+        LogstashEncoder encoder = new LogstashEncoder();
+        encoder.setIncludeContext(false);
+        return encoder;
+    }
+
+    private static Encoder<ILoggingEvent> plainEncoder() {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setPattern(PLAIN_PATTERN);
+        return encoder;
+    }
+}
