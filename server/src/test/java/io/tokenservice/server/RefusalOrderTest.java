@@ -57,8 +57,8 @@ class RefusalOrderTest {
         Path config = dir.resolve("token-service.yaml");
         Files.writeString(config, """
                 apps:
-                  - appId: %s
-                    primaryCertificate: %s
+                  - app_id: %s
+                    primary_certificate: %s
                 security:
                   callers:
                     spent:                     # one call, then none for 1000 s

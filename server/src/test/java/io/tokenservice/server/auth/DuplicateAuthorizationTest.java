@@ -1,7 +1,5 @@
 package io.tokenservice.server.auth;
 
-import static io.tokenservice.server.testing.TestApps.APP_ID;
-import static io.tokenservice.server.testing.TestApps.CERT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.CallOptions;
@@ -16,21 +14,13 @@ import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
-import io.tokenservice.server.audit.JsonAuditSink;
-import io.tokenservice.server.testing.Launched;
-import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.denylist.DenyList;
 import io.tokenservice.server.testing.RawHttp2;
 import io.tokenservice.server.testing.Statuses;
-import io.tokenservice.server.testing.TestSecrets;
-import java.nio.file.Path;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 9, point 4: a call carrying two {@code authorization} fields used to run as whichever came last, so
@@ -38,27 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
  * than one is UNAUTHENTICATED, whatever their order, and audited with the reason.
  */
 class DuplicateAuthorizationTest {
-    private static final String ALICE_KEY = TestSecrets.register("tsk_duplicate_alice_key_0123456789a");
-    private static final String BOB_KEY = TestSecrets.register("tsk_duplicate_bob_key_0123456789abcd");
+    private static final String ALICE_KEY = "tsk_duplicate_alice_key_0123456789a";
+    private static final String BOB_KEY = "tsk_duplicate_bob_key_0123456789abcd";
     private static final String WRONG_KEY = "tsk_nobody_has_this_key_0123456789";
     private static final IssueRtcTokenRequest REQUEST = IssueRtcTokenRequest.newBuilder().setChannel("room")
             .setUid(9).setRole(RtcRole.RTC_ROLE_PUBLISHER).build();
 
-    @TempDir
-    static Path dir;
-
-    private static Launched server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = Launched.start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT,
-                "TOKEN_SERVICE_API_KEYS", "alice=" + ALICE_KEY + ",bob=" + BOB_KEY), dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server =
+            TokenServerExtension.quickStart(DenyList.empty(), "alice", ALICE_KEY, "bob", BOB_KEY);
 
     /** Sends {@code authorization: Bearer <key>} once per key, in this order. */
     private static ClientInterceptor authorizations(String... keys) {
@@ -80,24 +58,23 @@ class DuplicateAuthorizationTest {
 
     @Test
     void twoAuthorizationFieldsAreRefusedInEitherOrderAndAudited() {
-        try (LogCapture audit = LogCapture.of(JsonAuditSink.LOGGER_NAME)) {
-            for (List<String> keys : List.of(List.of(WRONG_KEY, ALICE_KEY), List.of(ALICE_KEY, WRONG_KEY),
-                    List.of(BOB_KEY, ALICE_KEY), List.of(ALICE_KEY, ALICE_KEY))) {
-                var stub = TokenServiceGrpc.newBlockingStub(server.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .withInterceptors(authorizations(keys.toArray(String[]::new)));
-                assertThat(Statuses.failure(Status.Code.UNAUTHENTICATED, () -> stub.issueRtcToken(REQUEST))
-                        .getStatus().getDescription()).isEqualTo(AuthenticationInterceptor.FAILURE_DESCRIPTION);
-            }
-            assertThat(audit.messages(Level.INFO)).hasSize(4).allSatisfy(line -> assertThat(line)
-                    .contains("\"caller\":null").contains("\"outcome\":\"UNAUTHENTICATED\"")
-                    .contains("\"reason\":\"more than one authorization field\""));
+        for (List<String> keys : List.of(List.of(WRONG_KEY, ALICE_KEY), List.of(ALICE_KEY, WRONG_KEY),
+                List.of(BOB_KEY, ALICE_KEY), List.of(ALICE_KEY, ALICE_KEY))) {
+            var stub = server.stub().withInterceptors(authorizations(keys.toArray(String[]::new)));
+            assertThat(Statuses.failure(Status.Code.UNAUTHENTICATED, () -> stub.issueRtcToken(REQUEST))
+                    .getStatus().getDescription()).isEqualTo(AuthenticationInterceptor.FAILURE_DESCRIPTION);
         }
+        assertThat(server.audit.events()).hasSize(4).allSatisfy(event -> {
+            assertThat(event.caller()).isEmpty();
+            assertThat(event.outcome()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(event.reason()).isEqualTo("more than one authorization field");
+        });
         assertThat(server.as(ALICE_KEY).issueRtcToken(REQUEST).getToken()).as("one field still works").startsWith("007");
     }
 
     @Test
     void twoAuthorizationFieldsOnTheWireAreRefused() throws Exception {
-        try (RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server.port())) {
+        try (RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server().port())) {
             String method = TokenServiceGrpc.getIssueRtcTokenMethod().getFullMethodName();
             RawHttp2.Response bobThenAlice = client.call(RawHttp2.grpcRequest(method,
                     "authorization", "Bearer " + BOB_KEY, "authorization", "Bearer " + ALICE_KEY), REQUEST);

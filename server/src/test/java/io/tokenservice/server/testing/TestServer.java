@@ -6,6 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.TokenServer;
+import io.tokenservice.server.auth.BearerHeader;
 import io.tokenservice.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -105,6 +106,11 @@ public class TestServer implements AutoCloseable {
     /** Fresh deadline for each call (the stub's deadline is absolute). */
     public TokenServiceGrpc.TokenServiceBlockingStub stub() {
         return TokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    /** A stub sending {@code authorization: Bearer <key>} (fresh deadline). */
+    public TokenServiceGrpc.TokenServiceBlockingStub as(String apiKey) {
+        return stub().withCallCredentials(BearerHeader.bearer(apiKey));
     }
 
     /** Back to T0, allow-all, empty audit; salts keep counting. */

@@ -1,6 +1,17 @@
 package io.tokenservice.server.testing;
 
+import io.tokenservice.server.auth.ApiKeyRegistry;
+import io.tokenservice.server.auth.ClientCertificateMapping;
+import io.tokenservice.server.config.DenyListSettings;
+import io.tokenservice.server.config.SecuritySettings;
 import io.tokenservice.server.config.ServerConfig;
+import io.tokenservice.server.denylist.DenyList;
+import io.tokenservice.server.policy.CallerPolicy;
+import io.tokenservice.server.ratelimit.RateLimit;
+import io.tokenservice.server.security.CallerSecurity;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -39,6 +50,30 @@ public class TokenServerExtension extends TestServer implements BeforeAllCallbac
     /** In-process (calls run on the test's thread); {@code configure} must add the apps. */
     public static TokenServerExtension inProcess(Consumer<ServerConfig.Builder> configure) {
         return new TokenServerExtension(false, configure);
+    }
+
+    /**
+     * Netty with the default apps and the caller security {@code java -jar} gives the quick-start callers of
+     * {@code TOKEN_SERVICE_API_KEYS} ({@link CallerPolicy#quickStart()}, {@link RateLimit#DEFAULT}) plus
+     * {@code denyList}: callers and keys alternate in {@code callersAndKeys}. Audit events reach {@link #audit}.
+     */
+    public static TokenServerExtension quickStart(DenyList denyList, String... callersAndKeys) {
+        ApiKeyRegistry.Builder keys = ApiKeyRegistry.builder();
+        Map<String, CallerPolicy> policies = new HashMap<>();
+        for (int i = 0; i < callersAndKeys.length; i += 2) {
+            keys.addKey(callersAndKeys[i], TestSecrets.register(callersAndKeys[i + 1]));
+            policies.put(callersAndKeys[i], CallerPolicy.quickStart());
+        }
+        SecuritySettings settings = new SecuritySettings(keys.build(), ClientCertificateMapping.empty(), policies,
+                Map.of(), RateLimit.DEFAULT,
+                new DenyListSettings(Optional.empty(), denyList, DenyListSettings.DEFAULT_POLL_INTERVAL));
+        return new TokenServerExtension() {
+            @Override
+            protected void configure(ServerConfig.Builder config) {
+                super.configure(config);
+                new CallerSecurity(settings, audit).wire(config);
+            }
+        };
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.tokenservice.server.transport;
 
-import static io.tokenservice.server.testing.TestApps.APP_ID;
-import static io.tokenservice.server.testing.TestApps.CERT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
@@ -16,21 +14,17 @@ import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.auth.BearerHeader;
-import io.tokenservice.server.testing.Launched;
+import io.tokenservice.server.denylist.DenyList;
 import io.tokenservice.server.testing.LogCapture;
 import io.tokenservice.server.testing.RawHttp2;
 import io.tokenservice.server.testing.Statuses;
-import io.tokenservice.server.testing.TestSecrets;
-import java.nio.file.Path;
+import io.tokenservice.server.testing.TokenServerExtension;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 9, point 5: too large is not "slow down". A request message above the 64 KiB cap ends with
@@ -41,26 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  * request to the log.
  */
 class OversizedRequestsTest {
-    private static final String KEY = TestSecrets.register("tsk_oversized_key_0123456789abcdefgh");
+    private static final String KEY = "tsk_oversized_key_0123456789abcdefgh";
     private static final String ISSUE_RTC = TokenServiceGrpc.getIssueRtcTokenMethod().getFullMethodName();
     private static final IssueRtcTokenRequest RTC = IssueRtcTokenRequest.newBuilder().setChannel("room").setUid(3)
             .setRole(RtcRole.RTC_ROLE_PUBLISHER).build();
 
-    @TempDir
-    static Path dir;
-
-    private static Launched server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = Launched.start(Map.of("APP_ID", APP_ID, "APP_CERTIFICATE", CERT, "TOKEN_SERVICE_API_KEYS", "web=" + KEY),
-                dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TokenServerExtension server = TokenServerExtension.quickStart(DenyList.empty(), "web", KEY);
 
     private static boolean hasRetryInfo(com.google.rpc.Status status) {
         return status != null && status.getDetailsList().stream().anyMatch(d -> d.is(RetryInfo.class));
@@ -100,7 +81,7 @@ class OversizedRequestsTest {
 
     @Test
     void oversizedHeadersGetAClearStatusAndTheConnectionStaysOpen() throws Exception {
-        try (LogCapture log = LogCapture.all(); RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server.port())) {
+        try (LogCapture log = LogCapture.all(); RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server().port())) {
             for (int size : new int[] {9_000, 20_000, 60_000}) {
                 RawHttp2.Response r = client.call(RawHttp2.grpcRequest(ISSUE_RTC,
                         "authorization", "Bearer " + "k".repeat(size)), RTC);
@@ -125,7 +106,7 @@ class OversizedRequestsTest {
     @Test
     void grpcClientsSeeHeadersTooLargeNotUnknown() {
         StatusRuntimeException e = Statuses.failure(Status.Code.RESOURCE_EXHAUSTED, () -> TokenServiceGrpc
-                .newBlockingStub(server.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .newBlockingStub(server.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .withCallCredentials(BearerHeader.raw("Bearer " + "k".repeat(9_000))).issueRtcToken(RTC));
         assertThat(Statuses.errorInfo(e).getReason()).isEqualTo("HEADERS_TOO_LARGE");
         assertThat(hasRetryInfo(StatusProto.fromThrowable(e))).isFalse();
@@ -135,7 +116,7 @@ class OversizedRequestsTest {
 
     @Test
     void headersAboveWhatHttp2AcceptsCostOnlyTheirOwnConnection() throws Exception {
-        try (RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server.port())) {
+        try (RawHttp2 client = RawHttp2.connect("127.0.0.1", server.server().port())) {
             try {
                 int id = client.open(RawHttp2.grpcRequest(ISSUE_RTC, "authorization", "Bearer " + "k".repeat(200_000)));
                 RawHttp2.Response r = client.await(id);
