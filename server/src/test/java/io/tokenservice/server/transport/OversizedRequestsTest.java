@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,6 +58,11 @@ class OversizedRequestsTest {
     }
 
     /** Records of WARNING and above, and any record with a stack trace, from anywhere. */
+    private static String cause(LogRecord record) {
+        String message = String.valueOf(record.getMessage());
+        return record.getLoggerName() + " " + record.getLevel() + " " + message.substring(0, Math.min(32, message.length()));
+    }
+
     private static List<LogRecord> noisy(LogCapture log) {
         return log.records().stream()
                 .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue() || r.getThrown() != null).toList();
@@ -72,9 +78,13 @@ class OversizedRequestsTest {
                 assertThat(e.getStatus().getDescription()).contains("exceeds maximum size 65536");
                 assertThat(hasRetryInfo(StatusProto.fromThrowable(e))).as("RetryInfo").isFalse();
             }
+            // Which of the transport's causes a refusal meets (the message too large; a stream reset while the
+            // client still sends) depends on timing, so the bound is per cause, not one line in all.
             List<LogRecord> noisy = noisy(log);
-            assertThat(noisy).as("log records of 20 oversized messages").hasSizeLessThanOrEqualTo(1)
+            assertThat(noisy).as("log records of 20 oversized messages").hasSizeLessThanOrEqualTo(3)
                     .allSatisfy(r -> assertThat(r.getThrown()).as("stack trace").isNull());
+            assertThat(noisy.stream().collect(Collectors.groupingBy(OversizedRequestsTest::cause, Collectors.counting())))
+                    .as("log records per cause").allSatisfy((cause, count) -> assertThat(count).isEqualTo(1L));
         }
         assertThat(server.as(KEY).issueRtcToken(RTC).getToken()).startsWith("007");
     }
