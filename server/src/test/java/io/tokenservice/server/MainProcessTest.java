@@ -113,4 +113,32 @@ class MainProcessTest {
         assertThat(out.all.stream().filter(l -> l.contains("tsk_"))).hasSize(1);
         assertThat(out.all).noneSatisfy(l -> assertThat(l).contains(issued.getToken()));
     }
+
+    @Test
+    void theAuditLogIsWrittenWhateverTheApplicationLogLevel() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // At LOG_LEVEL=error the server logs nothing when it starts; the development key on standard output
+        // comes once it serves.
+        try (ServerProcess server = ServerProcess.start(dir, Map.of("GRPC_PORT", Integer.toString(port),
+                "LOG_LEVEL", "error"))) {
+            Matcher keyLine = KEY_LINE.matcher(server.out.await(l -> KEY_LINE.matcher(l).matches(), "the key"));
+            assertThat(keyLine.matches()).isTrue();
+            String key = TestSecrets.register(keyLine.group(1));
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", port,
+                    InsecureChannelCredentials.create()).build();
+            try {
+                IssuedToken issued = TokenServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .withCallCredentials(BearerHeader.bearer(key)).issueRtcToken(IssueRtcTokenRequest.newBuilder()
+                                .setChannel("demo").setUid(1234).setRole(RtcRole.RTC_ROLE_PUBLISHER).build());
+                assertThat(issued.getToken()).startsWith("007");
+            } finally {
+                channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+            server.out.await(l -> l.startsWith("{\"time\":") && l.contains("\"outcome\":\"OK\""),
+                    "the audit line of the issued token on standard output");
+        }
+    }
 }

@@ -17,6 +17,13 @@ import java.util.logging.Logger;
  * <p>Each line is flushed as it is written; {@link #close()} only flushes, it never closes the stream.
  */
 public final class AuditLogHandler extends Handler {
+    /**
+     * Held for the life of the class: java.util.logging keeps loggers only weakly, and an audit logger collected
+     * between {@link #install} and its first use would come back without this handler, writing the audit into
+     * the application log.
+     */
+    private static final Logger AUDIT_LOGGER = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
+
     private final PrintStream out;
 
     private AuditLogHandler(PrintStream out) {
@@ -30,7 +37,7 @@ public final class AuditLogHandler extends Handler {
      * detaches the logger from its parents' handlers. Closing the result undoes both.
      */
     public static Installation install(PrintStream out) {
-        Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
+        Logger logger = AUDIT_LOGGER;
         synchronized (AuditLogHandler.class) {
             for (Handler h : logger.getHandlers()) {
                 if (h instanceof AuditLogHandler) {

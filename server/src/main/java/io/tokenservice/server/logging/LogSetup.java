@@ -8,6 +8,7 @@ import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import io.tokenservice.server.audit.JsonAuditSink;
 import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.config.LoggingSettings;
 import java.util.Locale;
@@ -102,6 +103,9 @@ public final class LogSetup {
         root.addAppender(console);
         // Lettuce logs every failed reconnect attempt; the shared rate limiter says an outage once, both ways.
         context.getLogger("io.lettuce.core").setLevel(Level.ERROR);
+        // The audit is not the application log: LOG_LEVEL=warn must not drop its records (set after the
+        // propagator, so java.util.logging's audit logger gets INFO too).
+        context.getLogger(JsonAuditSink.LOGGER_NAME).setLevel(Level.INFO);
     }
 
     private static boolean json(LoggingSettings.Format format) {
