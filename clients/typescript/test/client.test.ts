@@ -224,6 +224,13 @@ describe("faults", () => {
     assert.doesNotMatch(e.message, /SSL|openssl|\n/, "no transport internals");
   });
 
+  it("gRPC-Web on Node's fetch tells the same TLS mismatch apart", async () => {
+    const c = client({ transport: grpcWebTransport(`https://127.0.0.1:${server.port}`), allowInsecure: false });
+    const e = await rejection(c.issueRtmToken({ userId: "x" }));
+    assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
+    assert.equal(e.code, Code.Unavailable);
+  });
+
   it("a retry after UNAVAILABLE reaches the server and succeeds", async () => {
     let failuresLeft = 2;
     const flaky: Interceptor = (next) => (req) => {
