@@ -133,6 +133,18 @@ def test_unavailable_is_retried_up_to_max_attempts(server):
     assert counter.attempts == 3
 
 
+def test_a_tls_client_at_the_plaintext_server_is_told_to_use_tls_false_not_to_retry(server):
+    counter = CountingInterceptor()
+    with client(server, tls=True, max_attempts=3, initial_backoff=0.005, max_backoff=0.01,
+                interceptors=[counter]) as c:
+        e = raised(lambda: c.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
+    assert e.kind == Kind.TLS_MISMATCH and e.code == grpc.StatusCode.UNAVAILABLE and not e.retryable
+    assert counter.attempts == 1, "not retried"
+    assert str(e).startswith("IssueRtmToken failed: UNAVAILABLE: the server answered in plaintext")
+    assert "tls=False" in str(e)
+    assert "SSL" not in str(e) and "ipv4" not in str(e) and "\n" not in str(e), "no transport internals"
+
+
 def test_a_server_that_never_answers_ends_in_the_deadline():
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

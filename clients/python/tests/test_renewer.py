@@ -237,7 +237,7 @@ def test_starts_from_a_token_string_with_unknown_offset(world):
 
 def real_renewer(server_or_target, clock, scheduler, listener, session, request, **client_options):
     target = server_or_target if isinstance(server_or_target, str) else server_or_target.target
-    client = TokenClient(target, tls=False, deadline=5.0, clock=clock, **client_options)
+    client = TokenClient(target, **{"tls": False, "deadline": 5.0, "clock": clock, **client_options})
     return client, TokenRenewer(session, rtc_provider(client, request), clock=clock, scheduler=scheduler,
                                 listener=listener, random=lambda: 0.0)
 
@@ -283,6 +283,23 @@ def test_real_server_token_string_expired_long_ago_is_reissued(server):
         assert listener.failures[0].error.kind == Kind.TOKEN_EXPIRED
         assert_grant(server, session.rejoined[0], "ext", "78")
         assert [p.key for p in decode_token(session.rejoined[0]).services[0].privileges] == [1]
+
+
+def test_real_server_tls_client_at_the_plaintext_server_stops_the_renewer_for_good(server):
+    clock = FakeClock(time.time())
+    scheduler, session, listener = FakeScheduler(clock), FakeSession(), Recording()
+    client, r = real_renewer(server, clock, scheduler, listener, session, STAGE, api_key=server.key(), tls=True)
+    first = mint_rtc_token(server.app_id, server.certificate, "stage", "1001", int(time.time()), 120)
+    with client, r:
+        r.start(first)
+        scheduler.advance(90)
+        wait_until(lambda: r.state == State.FAILED, "the renewer gave up")
+        assert listener.failures[0].error.kind == Kind.TLS_MISMATCH
+        assert listener.failures[0].gave_up
+        assert scheduler.pending() == [], "no retry scheduled"
+        session.listener.on_token_will_expire()
+        assert listener.triggers[-1] == (Trigger.WILL_EXPIRE_EVENT, TriggerOutcome.IGNORED_FAILED)
+        assert len(listener.failures) == 1 and session.renewed == [] and session.rejoined == []
 
 
 def test_real_server_outage_backs_off_then_recovers(server):

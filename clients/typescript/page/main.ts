@@ -1,7 +1,7 @@
 /**
- * The browser page the gateway serves at "/": the tutorial's join-and-renew loop with the package's
- * TokenClient (gRPC-Web to the gateway that served the page), TokenRenewer and RTC adapter, driving a
- * simulated RTC client. The API key lives only in this module's memory while a session runs.
+ * The browser page the gateway serves at "/": it shows the join-and-renew loop of Agora's token tutorial
+ * against this service, with the package's TokenClient (gRPC-Web to the gateway that served the page),
+ * TokenRenewer and RTC adapter driving a simulated RTC client. The API key lives only in this module's memory while a session runs.
  */
 import type { UID } from "agora-rtc-sdk-ng";
 import { rtcSession } from "../src/agora/rtc.js";

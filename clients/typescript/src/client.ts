@@ -9,7 +9,7 @@ import {
   type RenewTokenRequestSchema,
   TokenService,
 } from "./gen/tokenservice/v1/token_service_pb.js";
-import { TokenServiceError } from "./errors.js";
+import { ErrorKind, TokenServiceError } from "./errors.js";
 import { Token } from "./token.js";
 
 export type IssueRtcTokenRequestInit = MessageInitShape<typeof IssueRtcTokenRequestSchema>;
@@ -171,7 +171,7 @@ export class TokenClient {
         return await invoke({ signal, timeoutMs: remaining });
       } catch (failure) {
         const error = TokenServiceError.from(rpc, failure);
-        if (error.code !== Code.Unavailable || attempt >= s.maxAttempts || signal?.aborted) {
+        if (error.kind !== ErrorKind.UNAVAILABLE || error.code !== Code.Unavailable || attempt >= s.maxAttempts || signal?.aborted) {
           throw error;
         }
         const cap = Math.min(s.initialBackoffMs * s.multiplier ** (attempt - 1), s.maxBackoffMs);

@@ -27,6 +27,12 @@ export const ErrorKind = {
   SERVER_ERROR: "SERVER_ERROR",
   /** The call was cancelled on this side (an AbortSignal, or the renewer was closed). */
   CANCELLED: "CANCELLED",
+  /**
+   * UNAVAILABLE because this client speaks TLS (an https:// URL) and the server answered in plaintext (the
+   * local development server runs without TLS): use an http:// URL with `allowInsecure: true` for such a
+   * server, or point the URL at the TLS port. Retrying does not help.
+   */
+  TLS_MISMATCH: "TLS_MISMATCH",
   /** Any other status (e.g. UNIMPLEMENTED: the target is not a TokenService). */
   OTHER: "OTHER",
 } as const;
@@ -42,6 +48,11 @@ const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
 export function isRetryable(kind: ErrorKind): boolean {
   return RETRYABLE.has(kind);
 }
+
+const PLAINTEXT_SERVER =
+  "the server answered in plaintext, but this client speaks TLS (an https:// URL). For a server without TLS, " +
+  "such as the local development server, use an http:// URL and allowInsecure: true; otherwise check that " +
+  "the URL points at the server's TLS port";
 
 /** ErrorInfo reason of RenewToken's FAILED_PRECONDITION for a token past the server's renewal grace. */
 export const TOKEN_EXPIRED_REASON = "TOKEN_EXPIRED";
@@ -93,6 +104,9 @@ export class TokenServiceError extends Error {
     if (failure instanceof TokenServiceError) {
       return failure;
     }
+    if (answeredInPlaintext(failure)) {
+      return new TokenServiceError(rpc, ErrorKind.TLS_MISMATCH, Code.Unavailable, PLAINTEXT_SERVER, [], undefined, undefined, failure);
+    }
     const error = ConnectError.from(failure);
     const fieldViolations: FieldViolation[] = [];
     for (const badRequest of error.findDetails(BadRequestSchema)) {
@@ -114,6 +128,20 @@ export class TokenServiceError extends Error {
       failure,
     );
   }
+}
+
+/**
+ * Node's TLS socket read a first record that was not TLS (OpenSSL's "wrong version number"): a gRPC server
+ * without TLS answers a ClientHello with an HTTP/2 frame. Connect reports it as INTERNAL, with Node's error
+ * as the cause.
+ */
+function answeredInPlaintext(failure: unknown): boolean {
+  for (let c = failure, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+    if ((c as { code?: unknown }).code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+      return true;
+    }
+  }
+  return false;
 }
 
 function kindOf(code: Code, errorReason: string | undefined, hasRetryInfo: boolean): ErrorKind {

@@ -211,6 +211,26 @@ describe("faults", () => {
     assert.equal(attempts(), 3);
   });
 
+  it("a TLS client at the plaintext server is told to use http:// and allowInsecure, not to retry", async () => {
+    const { transport, attempts } = counting(`https://127.0.0.1:${server.port}`);
+    const c = client({ transport, allowInsecure: false, retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 10 } });
+    const e = await rejection(c.issueRtmToken({ userId: "x" }));
+    assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
+    assert.equal(e.code, Code.Unavailable);
+    assert.equal(e.retryable, false);
+    assert.equal(attempts(), 1, "not retried");
+    assert.match(e.message, /^IssueRtmToken failed: UNAVAILABLE: the server answered in plaintext/);
+    assert.match(e.message, /http:\/\/ URL and allowInsecure: true/);
+    assert.doesNotMatch(e.message, /SSL|openssl|\n/, "no transport internals");
+  });
+
+  it("gRPC-Web on Node's fetch tells the same TLS mismatch apart", async () => {
+    const c = client({ transport: grpcWebTransport(`https://127.0.0.1:${server.port}`), allowInsecure: false });
+    const e = await rejection(c.issueRtmToken({ userId: "x" }));
+    assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
+    assert.equal(e.code, Code.Unavailable);
+  });
+
   it("a retry after UNAVAILABLE reaches the server and succeeds", async () => {
     let failuresLeft = 2;
     const flaky: Interceptor = (next) => (req) => {

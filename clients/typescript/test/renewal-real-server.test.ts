@@ -194,6 +194,29 @@ describe("RTC (agora-rtc-sdk-ng IAgoraRTCClient)", () => {
   });
 });
 
+describe("a TLS client at the plaintext server", () => {
+  it("stops the renewer for good with TLS_MISMATCH, as a permanent failure", async () => {
+    const w = renewalWorld(grpcTransport(`https://127.0.0.1:${server.port}`), server.key());
+    const first = mintRtcToken({
+      appId: server.appId, certificate: server.certificate, channel: "stage", uid: "1001",
+      issueTs: Math.floor(Date.now() / 1000), expireSeconds: 120,
+    });
+    const rtc = new FakeRtcClient(w.scheduler);
+    await rtc.join(server.appId, "stage", first, 1001);
+    const r = renewer(w, rtcSession(rtc, { appId: server.appId, channel: "stage", uid: 1001 }), rtcTokenProvider(w.client, stage));
+    await r.start(first);
+    w.scheduler.advance(90_000);
+    await until(() => r.state === "FAILED", "the renewer gave up");
+    const failure = w.listener.failures[0]!;
+    assert.equal((failure.error as TokenServiceError).kind, ErrorKind.TLS_MISMATCH);
+    assert.equal(failure.retryInMs, undefined, "no retry scheduled");
+    await flush();
+    assert.equal(w.listener.failures.length, 1, "reported once");
+    assert.deepEqual(rtc.renewed, []);
+    r.close();
+  });
+});
+
 describe("RTM (agora-rtm-sdk RTMClient)", () => {
   it("renews the login token on tokenPrivilegeWillExpire, ignores stream-channel warnings, logs in again after TOKEN_EXPIRED", async () => {
     const w = world();

@@ -12,7 +12,7 @@ import grpc
 from tokenservice.v1 import token_service_pb2 as pb
 from tokenservice.v1 import token_service_pb2_grpc
 
-from .errors import TokenServiceError
+from .errors import TokenServiceError, answered_in_plaintext
 from .token import Token
 
 T = TypeVar("T")
@@ -159,7 +159,8 @@ class TokenClient:
                 _settle(result, error=TokenServiceError(rpc, grpc.StatusCode.CANCELLED, "cancelled by the caller"))
                 return
             except grpc.RpcError as e:
-                if e.code() == grpc.StatusCode.UNAVAILABLE and number < self._max_attempts:
+                if (e.code() == grpc.StatusCode.UNAVAILABLE and number < self._max_attempts
+                        and not answered_in_plaintext(e.details() or "")):
                     cap = min(self._initial_backoff * self._multiplier ** (number - 1), self._max_backoff)
                     timer = threading.Timer(min(random.random() * cap, max(0.0, deadline - time.monotonic())),
                                             attempt, (number + 1,))

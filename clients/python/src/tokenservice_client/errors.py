@@ -14,6 +14,12 @@ TOKEN_EXPIRED_REASON = "TOKEN_EXPIRED"
 
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
+_PLAINTEXT_SERVER = (
+    "the server answered in plaintext, but this client speaks TLS (the default). For a server without TLS, such as "
+    "the local development server, build the client with TokenClient(target, tls=False, ...); otherwise check that "
+    "the target is the server's TLS port"
+)
+
 
 class Kind(enum.Enum):
     """What went wrong, in terms of what the caller can do about it (the Java and TypeScript clients' kinds)."""
@@ -38,6 +44,10 @@ class Kind(enum.Enum):
     SERVER_ERROR = True
     #: The call was cancelled on this side (e.g. the renewer was closed).
     CANCELLED = False
+    #: UNAVAILABLE because this client speaks TLS (the default) and the server answered in plaintext (the local
+    #: development server runs without TLS): build the client with ``tls=False`` for such a server, or point it
+    #: at the TLS port. Retrying does not help.
+    TLS_MISMATCH = False
     #: Any other status (e.g. UNIMPLEMENTED: the target is not a TokenService).
     OTHER = False
 
@@ -76,6 +86,7 @@ class TokenServiceError(Exception):
         field_violations: Sequence[FieldViolation] = (),
         error_reason: Optional[str] = None,
         retry_delay: Optional[float] = None,
+        kind: Optional[Kind] = None,
     ) -> None:
         self.rpc = rpc
         self.code = code
@@ -83,7 +94,7 @@ class TokenServiceError(Exception):
         self.field_violations = tuple(field_violations)
         self.error_reason = error_reason
         self.retry_delay = retry_delay
-        self.kind = _kind_of(code, error_reason, retry_delay is not None)
+        self.kind = kind or _kind_of(code, error_reason, retry_delay is not None)
         super().__init__(self._describe())
 
     @property
@@ -96,6 +107,8 @@ class TokenServiceError(Exception):
         """Converts a failed gRPC call, decoding the rich error details of its trailers."""
         code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
         reason = (error.details() if hasattr(error, "details") else None) or ""
+        if code == grpc.StatusCode.UNAVAILABLE and answered_in_plaintext(reason):
+            return cls(rpc, code, _PLAINTEXT_SERVER, kind=Kind.TLS_MISMATCH)
         violations = []
         error_reason = None
         retry_delay = None
@@ -133,6 +146,15 @@ class TokenServiceError(Exception):
         if self.retry_delay is not None:
             text += f" [retry after {self.retry_delay:g} s]"
         return text
+
+
+def answered_in_plaintext(details: str) -> bool:
+    """Whether an UNAVAILABLE's details say the TLS handshake read a first record that was not TLS.
+
+    gRPC core reports it as OpenSSL's "wrong version number" (BoringSSL spells it WRONG_VERSION_NUMBER): a gRPC
+    server without TLS answers a ClientHello with an HTTP/2 frame.
+    """
+    return "wrong version number" in details.lower().replace("_", " ")
 
 
 def _kind_of(code: grpc.StatusCode, error_reason: Optional[str], has_retry_info: bool) -> Kind:

@@ -78,7 +78,7 @@ class Operation {
  * - Transient failures (UNAVAILABLE, deadline, rate limit, server errors) are retried with exponential
  *   backoff and jitter, never waiting past half the token's remaining lifetime, never sooner than a
  *   RetryInfo asks. Permanent failures (UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT,
- *   NOT_FOUND, too large) stop the renewer: reported once, not retried.
+ *   NOT_FOUND, too large, a TLS client at a plaintext server) stop the renewer: reported once, not retried.
  * - When the token did expire (the session says so, the server refuses to renew it with TOKEN_EXPIRED,
  *   or the timer finds it past its expiry) it gets a fresh token through the Issue RPC and hands it to
  *   the session's rejoin.
