@@ -95,6 +95,7 @@ public final class SecuredServer implements AutoCloseable {
         metrics.auditQueue(auditQueue);
         CallerSecurity security = new CallerSecurity(config.security(), config.redis(),
                 metrics.decisions(auditQueue), Clock.systemUTC(), System::nanoTime, new RemoteJwksPool());
+        security.sharedLimits().ifPresent(metrics::sharedLimits);
         if (config.development()) {
             LOG.warning("DEVELOPMENT MODE: no app configured (APP_ID + APP_CERTIFICATE, APP_CERTIFICATE_FILE, "
                     + ".env or TOKEN_SERVICE_CONFIG), so this server made up a throw-away app "

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.audit.AsyncAuditSink;
+import io.tokenservice.server.ratelimit.SharedLimitStatus;
 import io.tokenservice.server.security.ConfigWatcher.ReloadOutcome;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -82,6 +83,27 @@ public final class ServerMetrics {
                 .register(registry);
         FunctionCounter.builder("tokenservice.audit.sink.failures", queue, AsyncAuditSink::sinkFailures)
                 .description("Failed attempts to write an audit record (each retry counts)").register(registry);
+    }
+
+    /** Whether the shared rate limits in Redis are in force, their outages, and who decided each call. */
+    public void sharedLimits(SharedLimitStatus status) {
+        Gauge.builder("tokenservice.rate.limit.redis.up", status, s -> s.outage() ? 0 : 1)
+                .description("1 while calls are limited by the shared buckets in Redis, 0 during an outage "
+                        + "(each replica then limits on its own)")
+                .register(registry);
+        Gauge.builder("tokenservice.rate.limit.redis.connected", status, s -> s.connected() ? 1 : 0)
+                .description("1 while the connection to Redis is up").register(registry);
+        FunctionCounter.builder("tokenservice.rate.limit.redis.outages", status, SharedLimitStatus::outages)
+                .description("Redis outages begun since start (one per outage, however many calls it affected)")
+                .register(registry);
+        FunctionCounter.builder("tokenservice.rate.limit.calls", status, SharedLimitStatus::sharedCalls)
+                .description("Rate-limited calls, by what decided them: the shared bucket in Redis or, when Redis "
+                        + "did not answer in time, this replica's own bucket")
+                .tag("decided_by", "redis").register(registry);
+        FunctionCounter.builder("tokenservice.rate.limit.calls", status, SharedLimitStatus::fallbackCalls)
+                .description("Rate-limited calls, by what decided them: the shared bucket in Redis or, when Redis "
+                        + "did not answer in time, this replica's own bucket")
+                .tag("decided_by", "replica").register(registry);
     }
 
     /** Counts one configuration reload. */

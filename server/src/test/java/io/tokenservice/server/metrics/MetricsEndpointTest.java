@@ -128,6 +128,8 @@ class MetricsEndpointTest {
             assertThat(Metrics.value(metrics, "tokenservice_audit_records_rejected_total")).isEqualTo(0);
             assertThat(metrics).containsPattern("(?m)^tokenservice_build_info\\{java_version=\"[^\"]+\",version=\"[^\"]+\"} 1");
             assertThat(metrics).contains("jvm_memory_used_bytes");
+            assertThat(metrics).as("no Redis configured").doesNotContain("tokenservice_rate_limit_redis")
+                    .doesNotContain("tokenservice_rate_limit_calls");
 
             assertThat(metrics).doesNotContain(CHANNEL).doesNotContain("team-banned").doesNotContain("other-room")
                     .doesNotContain(Integer.toString(UID)).doesNotContain(WEB_KEY).doesNotContain(SLOW_KEY)

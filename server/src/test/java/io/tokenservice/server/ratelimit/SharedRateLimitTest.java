@@ -17,6 +17,7 @@ import io.tokenservice.server.auth.TestPki;
 import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.testing.Launched;
 import io.tokenservice.server.testing.LogCapture;
+import io.tokenservice.server.testing.Metrics;
 import io.tokenservice.server.testing.RedisProcess;
 import io.tokenservice.server.testing.TestSecrets;
 import java.nio.file.Files;
@@ -197,6 +198,45 @@ class SharedRateLimitTest {
         long sharedBefore = status(a).sharedCalls();
         assertThat(call(a)).isEmpty();
         assertThat(status(a).sharedCalls()).isEqualTo(sharedBefore + 1);
+    }
+
+    @Test
+    void metricsShowRedisUpAndDownOutagesAndWhoDecidedEachCall() throws Exception {
+        RedisProcess redis = closing(RedisProcess.plain(dir));
+        Map<String, String> env = new HashMap<>(redisUrl("redis://127.0.0.1:" + redis.port()));
+        env.put(EnvironmentVariables.ADMIN_PORT, "0");
+        Launched a = connected(replica(env));
+        int admin = a.server.adminPort().orElseThrow();
+
+        assertThat(call(a)).isEmpty();
+        assertThat(call(a)).isEmpty();
+        String shared = Metrics.scrape(admin);
+        assertThat(Metrics.value(shared, "tokenservice_rate_limit_redis_up")).isEqualTo(1);
+        assertThat(Metrics.value(shared, "tokenservice_rate_limit_redis_connected")).isEqualTo(1);
+        assertThat(Metrics.value(shared, "tokenservice_rate_limit_redis_outages_total")).isEqualTo(0);
+        assertThat(Metrics.value(shared, "tokenservice_rate_limit_calls_total{decided_by=\"redis\"}")).isEqualTo(2);
+        assertThat(Metrics.value(shared, "tokenservice_rate_limit_calls_total{decided_by=\"replica\"}")).isEqualTo(0);
+
+        redis.stop();
+        assertThat(call(a)).isEmpty();
+        String outage = Metrics.scrape(admin);
+        assertThat(Metrics.value(outage, "tokenservice_rate_limit_redis_up")).isEqualTo(0);
+        assertThat(Metrics.value(outage, "tokenservice_rate_limit_redis_outages_total")).isEqualTo(1);
+        assertThat(Metrics.value(outage, "tokenservice_rate_limit_calls_total{decided_by=\"redis\"}")).isEqualTo(2);
+        assertThat(Metrics.value(outage, "tokenservice_rate_limit_calls_total{decided_by=\"replica\"}")).isEqualTo(1);
+
+        redis.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (status(a).outage() && System.nanoTime() - deadline < 0) {
+            call(a);
+            LockSupport.parkNanos(20_000_000);
+        }
+        String restored = Metrics.scrape(admin);
+        assertThat(Metrics.value(restored, "tokenservice_rate_limit_redis_up")).isEqualTo(1);
+        assertThat(Metrics.value(restored, "tokenservice_rate_limit_redis_outages_total")).isEqualTo(1);
+        assertThat(Metrics.value(restored, "tokenservice_rate_limit_calls_total{decided_by=\"redis\"}"))
+                .isEqualTo(status(a).sharedCalls()).isGreaterThan(2);
+        assertThat(restored).doesNotContain(KEY).doesNotContain(CERT);
     }
 
     @Test
