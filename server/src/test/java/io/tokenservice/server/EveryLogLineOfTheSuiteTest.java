@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * Runs after every other test class of the server (see {@code junit-platform.properties}) and checks every
  * log line the whole suite wrote ({@link SuiteLog}: all loggers at every level, standard output and error,
  * output of server processes): no App Certificate, API key, TLS certificate or private key a test used, no
- * {@code Bearer <key>}, nothing that looks like an Agora token and nothing that looks like a JWT.
+ * {@code Bearer <key>}, nothing that looks like an Agora token and nothing that looks like a JWT. The
+ * integration tests (failsafe, another JVM) end with the same check over their own lines:
+ * {@link EveryLogLineOfTheIntegrationTestsIT}.
  */
 @Order(Integer.MAX_VALUE)
 class EveryLogLineOfTheSuiteTest {
@@ -54,7 +56,7 @@ class EveryLogLineOfTheSuiteTest {
     void runsAfterEveryOtherTestClass() {
         assertThat(SuiteLog.installed()).as("SuiteLog registered as LauncherSessionListener").isTrue();
         Set<String> others = new HashSet<>(SuiteProgress.planned());
-        others.removeIf(name -> name.startsWith(EveryLogLineOfTheSuiteTest.class.getName()));
+        others.removeIf(name -> name.startsWith(getClass().getName()));
         assertThat(SuiteProgress.finished()).as("test classes finished before the suite-wide log check")
                 .containsAll(others);
     }
@@ -64,7 +66,7 @@ class EveryLogLineOfTheSuiteTest {
         List<String> lines = SuiteLog.lines();
         assertThat(lines).as("captured lines").isNotEmpty();
         // What was checked, for a look after a failure (target/ only; the test secrets are throw-away).
-        Files.write(Path.of("target", "suite-log-lines.txt"), lines, StandardCharsets.UTF_8);
+        Files.write(Path.of("target", linesFile()), lines, StandardCharsets.UTF_8);
 
         Set<String> secrets = new TreeSet<>(TestSecrets.all());
         secrets.addAll(TestApps.SECRETS);
@@ -84,6 +86,11 @@ class EveryLogLineOfTheSuiteTest {
         }
         assertThat(offending).as("log lines with a secret, out of " + lines.size() + " lines checked against "
                 + secrets.size() + " secrets").isEmpty();
+    }
+
+    /** Where the checked lines are kept under target/. */
+    String linesFile() {
+        return "suite-log-lines.txt";
     }
 
     @Test

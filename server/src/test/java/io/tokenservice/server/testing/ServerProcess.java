@@ -2,12 +2,12 @@ package io.tokenservice.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokenservice.server.Main;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +21,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code Main} as a real process ({@code java <options> -cp <test class path> io.tokenservice.server.Main},
- * what {@code java -jar token-server.jar} runs), with only the environment the test gives it, and both of
- * its output streams read line by line (every line also goes to {@link SuiteLog}, except the development
- * key's line, shown by design).
+ * The shaded jar users run, as a real process ({@code java <options> -jar server/target/token-server.jar}),
+ * with only the environment the test gives it, and both of its output streams read line by line (every line
+ * also goes to {@link SuiteLog}, except the development key's line, shown by design). The jar exists only
+ * after {@code package}, so the tests that start it are integration tests ({@code *IT}, run by failsafe,
+ * which passes the jar's path as the system property {@value #JAR_PROPERTY}).
  */
 public final class ServerProcess implements AutoCloseable {
     public static final long TIMEOUT_SECONDS = 60;
     private static final Pattern PORT = Pattern.compile("listening on port (\\d+) ");
     /** The development key's line on standard output. */
+    public static final String JAR_PROPERTY = "token.server.jar";
     public static final Pattern KEY_LINE = Pattern.compile("^\\s*export TOKEN_SERVICE_API_KEY=(\\S+)$");
 
     /** One output stream of the process, line by line, as it comes. */
@@ -87,20 +89,28 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts the server in {@code dir} with {@code env} only (nothing of the test's own environment that
-     * configures the server) and {@code jvmOptions} before the class path.
+     * configures the server) and {@code jvmOptions} before {@code -jar}.
      */
     public static ServerProcess start(Path dir, Map<String, String> env, String... jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        ProcessBuilder builder = new ProcessBuilder(javaJar(jvmOptions)).directory(dir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("APP_") || k.startsWith("TOKEN_SERVICE")
                 || k.startsWith("TLS_") || k.equals("GRPC_PORT") || k.endsWith("_GRACE_SECONDS")
                 || k.startsWith("MAX_") || k.endsWith("_TIMEOUT_SECONDS") || k.startsWith("PERMIT_KEEPALIVE")
                 || k.startsWith("LOG_") || k.startsWith("ADMIN_"));
         builder.environment().putAll(env);
         return new ServerProcess(builder.start());
+    }
+
+    /** {@code java <jvmOptions> -jar <the server jar>}, to which a test appends the command's arguments. */
+    public static List<String> javaJar(String... jvmOptions) {
+        String jar = System.getProperty(JAR_PROPERTY);
+        assertThat(jar).as("system property " + JAR_PROPERTY + " (set by failsafe in ./mvnw verify)").isNotNull();
+        assertThat(Files.isRegularFile(Path.of(jar))).as(jar + " (built by package)").isTrue();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", jar));
+        return command;
     }
 
     /** Waits for the "listening on port" line and returns the port. */

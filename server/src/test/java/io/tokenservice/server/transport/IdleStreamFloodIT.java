@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * charges the caller's rate limit when a call starts, and ends a call whose request has not arrived within
  * {@code FIRST_MESSAGE_TIMEOUT_SECONDS}; another caller keeps getting tokens during and after the attack.
  */
-class IdleStreamFloodTest {
+class IdleStreamFloodIT {
     private static final String ATTACKER_KEY = TestSecrets.register("tsk_flood_attacker_key_0123456789abc");
     private static final String VICTIM_KEY = TestSecrets.register("tsk_flood_victim_key_0123456789abcde");
     private static final String ISSUE_RTC = TokenServiceGrpc.getIssueRtcTokenMethod().getFullMethodName();

@@ -27,12 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code Main} as a real process ({@code java -cp <test class path> io.tokenservice.server.Main}, what
- * {@code java -jar token-server.jar} runs): exit code and the one line of a refused start; the development
+ * The server jar as a real process ({@code java -jar server/target/token-server.jar}): exit code and the one line of a refused start; the development
  * default's key on standard output, once, working, and never on standard error (the log), where gRPC's frame
  * logger at FINE shows the request headers redacted; audit lines on standard output; SIGTERM.
  */
-class MainProcessTest {
+class MainProcessIT {
     private static final long TIMEOUT_SECONDS = ServerProcess.TIMEOUT_SECONDS;
     private static final Pattern KEY_LINE = ServerProcess.KEY_LINE;
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.tokenservice.server.Main;
 import io.tokenservice.server.auth.ApiKeyRegistry;
+import io.tokenservice.server.testing.ServerProcess;
 import io.tokenservice.server.testing.SuiteLog;
 import io.tokenservice.server.testing.TestSecrets;
 import java.io.IOException;
@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commands as a shell script meets them: {@code java ... io.tokenservice.server.Main <command>} (what
- * {@code java -jar token-server.jar} runs) as a process, with only the environment the test gives. Exit codes,
+ * The commands as a shell script meets them: {@code java -jar server/target/token-server.jar <command>} as a
+ * process, with only the environment the test gives. Exit codes,
  * what goes to standard output (only what was asked for) and to standard error (diagnostics, usage errors).
  */
-class CommandLineTest {
+class CommandLineIT {
     private static final long TIMEOUT_SECONDS = 60;
     private static final String KEY = TestSecrets.register("tsk_cli_hash_me_0123456789abcdefgh");
 
@@ -41,8 +41,7 @@ class CommandLineTest {
     }
 
     private Run run(Map<String, String> env, String stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(ServerProcess.javaJar());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
