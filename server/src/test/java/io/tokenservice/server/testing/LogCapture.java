@@ -2,7 +2,9 @@ package io.tokenservice.server.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -74,6 +76,20 @@ public final class LogCapture extends Handler implements AutoCloseable {
     /** The formatted messages (without time, logger or trace) of the records of {@code level}. */
     public List<String> messages(Level level) {
         return records.stream().filter(r -> r.getLevel().equals(level)).map(formatter::formatMessage).toList();
+    }
+
+    /**
+     * The messages of {@code level} that {@code wanted} accepts, once there are at least {@code count} of them
+     * (waiting up to 10 s): the audit is written by a thread of its own, after the call has returned.
+     */
+    public List<String> awaitMessages(Level level, Predicate<String> wanted, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> found = messages(level).stream().filter(wanted).toList();
+        while (found.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            found = messages(level).stream().filter(wanted).toList();
+        }
+        return found;
     }
 
     @Override

@@ -70,7 +70,7 @@ class TransportLimitsServerTest {
                         + "send the request message and end the request stream right after the headers");
             }
             assertThat(tookMillis).isBetween(500L, 5_000L);
-            assertThat(audit.messages(Level.INFO)).filteredOn(l -> l.contains("DEADLINE_EXCEEDED"))
+            assertThat(audit.awaitMessages(Level.INFO, l -> l.contains("DEADLINE_EXCEEDED"), 2))
                     .hasSize(2).allSatisfy(l -> assertThat(l).contains("\"caller\":\"web\"")
                             .contains("\"rpc\":\"IssueRtcToken\"").contains("no request within 1 s"));
 
