@@ -106,7 +106,8 @@ class RefusalOrderTest {
                 TestTokens.rtcPublisher("room", "7", 3600));
     }
 
-    private List<String> auditLines() {
+    private List<String> auditLines() throws InterruptedException {
+        server.awaitAudit();
         return audit.messages(java.util.logging.Level.INFO);
     }
 

@@ -171,6 +171,7 @@ class SecuredServerTest {
             assertThat(renewed.getExpiresAt().getSeconds() - renewed.getIssuedAt().getSeconds()).isEqualTo(600);
             assertThat(parsed.verify(CERT)).isTrue();
 
+            s.awaitAudit();
             List<String> lines = audit.lines();
             assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"caller\":\"web\"", "\"outcome\":\"OK\"",
                     "\"channel\":\"team-red\""));
@@ -317,6 +318,7 @@ class SecuredServerTest {
                 assertThat(stub.issueRtcToken(subscriber("team-red")).getToken()).startsWith("007");
                 Statuses.failure(Status.Code.PERMISSION_DENIED, () -> TokenServiceGrpc.newBlockingStub(known)
                         .withDeadlineAfter(10, TimeUnit.SECONDS).issueRtcToken(subscriber("lobby")));
+                s.awaitAudit();
                 assertThat(audit.lines()).anySatisfy(l -> assertThat(l).contains("\"caller\":\"web\"",
                         "\"auth\":\"mutual_tls\"", "\"outcome\":\"OK\""));
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
@@ -42,6 +43,8 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
     private final Thread drain;
     private final LongAdder rejected = new LongAdder();
     private final LongAdder sinkFailures = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    private final AtomicLong written = new AtomicLong();
     private volatile boolean fullEpisode;
     private volatile boolean closing;
     private volatile long inHand;
@@ -73,6 +76,25 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
             }
             throw new AuditUnavailableException("the audit log cannot keep up; no token was issued, retry later");
         }
+        accepted.increment();
+    }
+
+    /**
+     * Waits until every record accepted before this call has been written (or {@code timeout} has passed), for
+     * whoever reads the audit stream right after a call: a test, or a stop.
+     *
+     * @return whether they were all written in time
+     */
+    public boolean awaitWritten(Duration timeout) throws InterruptedException {
+        long target = accepted.sum();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (written.get() < target) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
     }
 
     /** Records waiting to be written (including one the sink is being retried with). */
@@ -126,6 +148,7 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
             while (true) {
                 try {
                     sink.record(event);
+                    written.incrementAndGet();
                     if (failing) {
                         LOG.info("audit sink writing again");
                     }

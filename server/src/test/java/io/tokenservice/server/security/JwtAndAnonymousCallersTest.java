@@ -179,9 +179,10 @@ class JwtAndAnonymousCallersTest {
     }
 
     @Test
-    void theAuditRecordsCallerAndSubjectButNeverTheJwt() {
+    void theAuditRecordsCallerAndSubjectButNeverTheJwt() throws InterruptedException {
         String bob = jwt("bob", Map.of());
         as(bob).issueRtcToken(rtc("room-bob-x", "bob", RtcRole.RTC_ROLE_SUBSCRIBER));
+        server.awaitAudit();
         List<String> audit = log.records().stream().filter(r -> r.getLoggerName().equals(JsonAuditSink.LOGGER_NAME))
                 .map(r -> r.getMessage()).toList();
         assertThat(audit).singleElement().asString().contains("\"caller\":\"app-users\"", "\"auth\":\"jwt\"",
@@ -246,7 +247,7 @@ class JwtAndAnonymousCallersTest {
     }
 
     @Test
-    void callsWithoutCredentialsRunAsTheAnonymousCaller() {
+    void callsWithoutCredentialsRunAsTheAnonymousCaller() throws InterruptedException {
         assertThat(log.messages(Level.WARNING)).filteredOn(m -> m.startsWith("security.anonymous is configured"))
                 .hasSize(1);
         Service.Rtc rtc = decodedRtc(server.anonymous().issueRtcToken(rtc("demo-1", "guest", RtcRole.RTC_ROLE_SUBSCRIBER)));
@@ -261,6 +262,7 @@ class JwtAndAnonymousCallersTest {
                 .as("refusals cost a token too").startsWith("rate limit of caller 'anonymous' exceeded");
         // the backend's own key is unaffected by the anonymous bucket
         as(BACKEND_KEY).issueRtcToken(rtc("any", "svc", RtcRole.RTC_ROLE_PUBLISHER));
+        server.awaitAudit();
         List<String> audit = log.records().stream().filter(r -> r.getLoggerName().equals(JsonAuditSink.LOGGER_NAME))
                 .map(r -> r.getMessage()).toList();
         assertThat(audit.get(0)).contains("\"caller\":\"anonymous\"", "\"auth\":\"anonymous\"", "\"subject\":null");

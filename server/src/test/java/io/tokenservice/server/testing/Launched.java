@@ -67,6 +67,13 @@ public final class Launched implements AutoCloseable {
     }
 
     /** What the server printed on its console (standard output in production). */
+    /** Waits (up to 10 s) until the audit records of the calls made so far are written. */
+    public void awaitAudit() throws InterruptedException {
+        if (!server.auditQueue().awaitWritten(java.time.Duration.ofSeconds(10))) {
+            throw new AssertionError("the audit records were not written within 10 s");
+        }
+    }
+
     public String console() {
         return console;
     }
