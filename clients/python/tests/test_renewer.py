@@ -14,7 +14,7 @@ from tokenservice.v1 import token_service_pb2 as pb
 
 from conftest import FakeClock, FakeScheduler, RealServer, free_port, mint_rtc_token, wait_until
 from tokenservice_client import (
-    HandoverMode, Kind, RenewalListener, State, Token, TokenClient, TokenRenewer, TokenServiceError, Trigger,
+    Backoff, HandoverMode, Kind, RenewalListener, State, Token, TokenClient, TokenRenewer, TokenServiceError, Trigger,
     TriggerOutcome, decode_token, rtc_provider,
 )
 from tokenservice_client import token_format
@@ -143,6 +143,11 @@ def test_one_renewal_at_a_time_and_stale_events(world):
     world.session.listener.on_token_will_expire()
     assert world.listener.triggers[-1] == (Trigger.WILL_EXPIRE_EVENT, TriggerOutcome.STALE)
     r.close()
+
+
+def test_backoff_stays_at_its_cap_however_many_retries():
+    backoff = Backoff(initial=1.0, max=30.0, multiplier=2.0, jitter=0.0)
+    assert [backoff.delay(n, lambda: 0.5) for n in (1, 2, 5, 6, 1100, 100_000)] == [1.0, 2.0, 16.0, 30.0, 30.0, 30.0]
 
 
 def test_backoff_with_jitter_and_retry_info(world):
@@ -324,6 +329,9 @@ def test_real_server_outage_backs_off_then_recovers(server):
             outage.start()
             started = time.monotonic()
             while not session.renewed:
+                # Retries spaced in real time: the client's channel reconnects on its own schedule, and retries
+                # in quick succession would all meet the old, refused connection.
+                time.sleep(0.1)
                 seen = len(listener.failures)
                 scheduler.advance(listener.failures[-1].retry_in)
                 wait_until(lambda: session.renewed or len(listener.failures) > seen, "the next attempt ended")

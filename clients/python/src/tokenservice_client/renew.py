@@ -219,7 +219,10 @@ class Backoff:
             raise ValueError(f"invalid backoff {self}")
 
     def delay(self, retry: int, rnd: Callable[[], float]) -> float:
-        base = min(self.initial * self.multiplier ** (retry - 1), self.max)
+        try:
+            base = min(self.initial * self.multiplier ** (retry - 1), self.max)
+        except OverflowError:  # a float power overflows after ~1000 retries: long past the cap
+            base = self.max
         return base * (1 - self.jitter + 2 * self.jitter * rnd()) if self.jitter else base
 
 
