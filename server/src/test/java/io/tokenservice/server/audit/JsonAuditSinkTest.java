@@ -105,18 +105,7 @@ class JsonAuditSinkTest {
     void writesToItsOwnLoggerAtInfo() {
         Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
         List<LogRecord> records = new ArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
+        Handler h = collecting(records);
         logger.addHandler(h);
         try {
             new JsonAuditSink().record(issued());
@@ -159,18 +148,7 @@ class JsonAuditSinkTest {
         Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<LogRecord> records = new ArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
+        Handler h = collecting(records);
         try (AuditLogHandler.Installation installed = AuditLogHandler.install(
                 new PrintStream(bytes, true, StandardCharsets.UTF_8))) {
             logger.addHandler(h);
@@ -184,6 +162,21 @@ class JsonAuditSinkTest {
         assertThat(records).extracting(LogRecord::getMessage).containsExactly(JsonAuditSink.toJson(issued()));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(JsonAuditSink.toJson(issued())
                 + System.lineSeparator());
+    }
+
+    private static Handler collecting(List<LogRecord> records) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
     }
 
     @SuppressWarnings("unchecked")
