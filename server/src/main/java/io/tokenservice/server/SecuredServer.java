@@ -10,7 +10,7 @@ import io.tokenservice.server.config.Configuration;
 import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.config.ServerSettings;
-import io.tokenservice.server.logging.LogSetup;
+import io.tokenservice.logging.LogSetup;
 import io.tokenservice.server.metrics.AdminServer;
 import io.tokenservice.server.metrics.ServerMetrics;
 import io.tokenservice.server.security.CallerSecurity;

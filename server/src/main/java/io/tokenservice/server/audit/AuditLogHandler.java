@@ -1,5 +1,7 @@
 package io.tokenservice.server.audit;
 
+import io.tokenservice.logging.LogSetup;
+import io.tokenservice.logging.LoggingSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -45,6 +47,9 @@ public final class AuditLogHandler extends Handler {
      */
     public static Installation install(PrintStream out) {
         Logger logger = AUDIT_LOGGER;
+        // The audit is not the application log: LOG_LEVEL=warn must not drop its records, also after Logback
+        // resets java.util.logging's levels to its own.
+        LogSetup.holdAt(JsonAuditSink.LOGGER_NAME, LoggingSettings.Level.INFO);
         synchronized (AuditLogHandler.class) {
             for (Handler h : logger.getHandlers()) {
                 if (h instanceof AuditLogHandler) {
