@@ -298,7 +298,7 @@ def test_real_server_tls_client_at_the_plaintext_server_stops_the_renewer_for_go
     with client, r:
         r.start(first)
         scheduler.advance(90)
-        wait_until(lambda: r.state == State.FAILED, "the renewer gave up")
+        wait_until(lambda: r.state == State.FAILED and listener.failures, "the renewer gave up and said so")
         assert listener.failures[0].error.kind == Kind.TLS_MISMATCH
         assert listener.failures[0].gave_up
         assert scheduler.pending() == [], "no retry scheduled"
