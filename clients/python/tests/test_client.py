@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -145,6 +146,33 @@ def test_a_tls_client_at_the_plaintext_server_is_told_to_use_tls_false_not_to_re
     assert "SSL" not in str(e) and "ipv4" not in str(e) and "\n" not in str(e), "no transport internals"
 
 
+def test_a_plaintext_server_dropping_connections_is_unavailable_and_retried_not_a_tls_mismatch():
+    """A TLS server drops a plaintext connection at once; so does this plaintext one, which must stay transient."""
+    dropping = socket.socket()
+    dropping.bind(("127.0.0.1", 0))
+    dropping.listen()
+
+    def drop_all() -> None:
+        while True:
+            try:
+                conn, _ = dropping.accept()
+            except OSError:
+                return
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset, as TLS sends
+            conn.close()
+
+    threading.Thread(target=drop_all, daemon=True).start()
+    counter = CountingInterceptor()
+    try:
+        with TokenClient(f"127.0.0.1:{dropping.getsockname()[1]}", api_key="k", tls=False, max_attempts=3,
+                         initial_backoff=0.005, max_backoff=0.01, interceptors=[counter]) as c:
+            e = raised(lambda: c.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
+        assert e.kind == Kind.UNAVAILABLE and e.retryable
+        assert counter.attempts == 3
+    finally:
+        dropping.close()
+
+
 def test_a_server_that_never_answers_ends_in_the_deadline():
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -170,7 +198,7 @@ def test_cancelling_the_future_cancels_the_call(server):
         assert call.cancelled() or call.result().app_id == server.app_id  # a call may finish before the cancel
 
 
-def test_tls_with_a_private_ca(tmp_path):
+def test_tls_with_a_private_ca_and_a_plaintext_client_told_to_drop_tls_false(tmp_path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                     "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
@@ -185,6 +213,13 @@ def test_tls_with_a_private_ca(tmp_path):
         with TokenClient(f"localhost:{tls_server.port}", api_key=tls_server.key(), deadline=3, max_attempts=1) as untrusting:
             e = raised(lambda: untrusting.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
         assert e.kind == Kind.UNAVAILABLE, "a server certificate the client does not trust fails the handshake"
+        counter = CountingInterceptor()
+        with TokenClient(f"127.0.0.1:{tls_server.port}", api_key=tls_server.key(), tls=False, max_attempts=3,
+                         initial_backoff=0.005, max_backoff=0.01, interceptors=[counter]) as plaintext:
+            e = raised(lambda: plaintext.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
+        assert e.kind == Kind.TLS_MISMATCH and e.code == grpc.StatusCode.UNAVAILABLE and not e.retryable
+        assert counter.attempts == 1, "not retried"
+        assert str(e).startswith("IssueRtmToken failed: UNAVAILABLE: the server speaks TLS") and "drop tls=False" in str(e)
         assert tls_server.key() not in tls_server.output()
     finally:
         tls_server.stop()

@@ -25,7 +25,7 @@ import { grpcWebTransport } from "../src/web.js";
 import { BadRequestSchema } from "../src/gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../src/gen/google/rpc/status_pb.js";
 import { rejection } from "./support/rejection.js";
-import { RealServer, freePort } from "./support/server.js";
+import { RealServer, TEST_CA, freePort } from "./support/server.js";
 
 let server: RealServer;
 
@@ -231,6 +231,54 @@ describe("faults", () => {
     const e = await rejection(c.issueRtmToken({ userId: "x" }));
     assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
     assert.equal(e.code, Code.Unavailable);
+  });
+
+  it("a plaintext (http://) client at a TLS server is told to use https://, not to retry", async () => {
+    const tlsServer = await RealServer.start({ tls: true });
+    try {
+      const secure = client({ transport: grpcTransport(tlsServer.url, { nodeOptions: { ca: TEST_CA } }), apiKey: tlsServer.key() });
+      assert.equal((await secure.issueRtmToken({ userId: "secure" })).appId, tlsServer.appId, "the server does speak TLS");
+      let attempts = 0;
+      const count: Interceptor = (next) => (req) => {
+        attempts++;
+        return next(req);
+      };
+      const plaintext = grpcTransport(`http://127.0.0.1:${tlsServer.port}`);
+      const c = client({ transport: (interceptors) => plaintext([...interceptors, count]), apiKey: tlsServer.key(),
+        retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 10 } });
+      const e = await rejection(c.issueRtmToken({ userId: "x" }));
+      assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
+      assert.equal(e.code, Code.Unavailable);
+      assert.equal(e.retryable, false);
+      assert.equal(attempts, 1, "not retried");
+      assert.match(e.message, /^IssueRtmToken failed: UNAVAILABLE: the server speaks TLS.*use https:\/\//);
+    } finally {
+      await tlsServer.stop();
+    }
+  });
+
+  it("a plaintext server that drops connections, and a stopped one, stay UNAVAILABLE and are retried", async () => {
+    const dropping = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    const droppingPort = (dropping.address() as { port: number }).port;
+    try {
+      for (const port of [droppingPort, await freePort()]) {
+        let attempts = 0;
+        const count: Interceptor = (next) => (req) => {
+          attempts++;
+          return next(req);
+        };
+        const transport = grpcTransport(`http://127.0.0.1:${port}`);
+        const c = client({ transport: (interceptors) => transport([...interceptors, count]),
+          retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 10 } });
+        const e = await rejection(c.issueRtmToken({ userId: "x" }));
+        assert.equal(e.kind, ErrorKind.UNAVAILABLE, `port ${port}: ${e.message}`);
+        assert.equal(e.code, Code.Unavailable);
+        assert.equal(attempts, 3, "retried");
+      }
+    } finally {
+      dropping.close();
+    }
   });
 
   it("a retry after UNAVAILABLE reaches the server and succeeds", async () => {

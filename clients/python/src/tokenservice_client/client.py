@@ -12,6 +12,7 @@ import grpc
 from tokenservice.v1 import token_service_pb2 as pb
 from tokenservice.v1 import token_service_pb2_grpc
 
+from . import tls_probe
 from .errors import TokenServiceError, answered_in_plaintext
 from .token import Token
 
@@ -66,6 +67,8 @@ class TokenClient:
                 raise ValueError("tls=False contradicts root_certificates/private_key/certificate_chain")
             channel = grpc.insecure_channel(target, options)
         self._channel = channel
+        # For a plaintext client of a host:port target: tells a TLS server from a network failure.
+        self._plaintext_target = None if tls else tls_probe.host_and_port(target)
         self._stub = token_service_pb2_grpc.TokenServiceStub(grpc.intercept_channel(channel, *interceptors))
         self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key is not None else ()
         self._deadline = deadline
@@ -131,6 +134,13 @@ class TokenClient:
     def _to_token(self, response: pb.IssuedToken) -> Token:
         return Token.from_issued(response, self.clock())
 
+    def _tls_server(self, error: grpc.RpcError) -> bool:
+        """Whether an UNAVAILABLE of this plaintext client came from a TLS server dropping the connection (a probe,
+        on this failure path only, of at most tls_probe.TIMEOUT)."""
+        return (self._plaintext_target is not None and error.code() == grpc.StatusCode.UNAVAILABLE
+                and tls_probe.may_be_tls_server(error.details() or "")
+                and tls_probe.speaks_tls(*self._plaintext_target))
+
     def _call(self, rpc: str, method, request, convert: Callable[[object], T]) -> "Future[T]":
         result: "Future[T]" = Future()
         deadline = time.monotonic() + self._deadline
@@ -159,6 +169,9 @@ class TokenClient:
                 _settle(result, error=TokenServiceError(rpc, grpc.StatusCode.CANCELLED, "cancelled by the caller"))
                 return
             except grpc.RpcError as e:
+                if self._tls_server(e):
+                    _settle(result, error=TokenServiceError.tls_server(rpc))
+                    return
                 if (e.code() == grpc.StatusCode.UNAVAILABLE and number < self._max_attempts
                         and not answered_in_plaintext(e.details() or "")):
                     cap = min(self._initial_backoff * self._multiplier ** (number - 1), self._max_backoff)

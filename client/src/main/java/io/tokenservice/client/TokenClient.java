@@ -6,6 +6,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -63,14 +64,17 @@ public final class TokenClient implements AutoCloseable {
     private final CallCredentials credentials;
     private final Duration deadline;
     private final Clock clock;
+    /** For a plaintext client of a {@code host:port} target: tells a TLS server from a network failure. */
+    private final TlsProbe plaintextTarget;
 
     private TokenClient(ManagedChannel channel, boolean ownsChannel, CallCredentials credentials, Duration deadline,
-            Clock clock) {
+            Clock clock, TlsProbe plaintextTarget) {
         this.channel = channel;
         this.ownsChannel = ownsChannel;
         this.credentials = credentials;
         this.deadline = deadline;
         this.clock = clock;
+        this.plaintextTarget = plaintextTarget;
     }
 
     public static Builder builder() {
@@ -142,7 +146,7 @@ public final class TokenClient implements AutoCloseable {
 
     /** A view of this client whose calls get {@code deadline}; it shares (and does not own) the channel. */
     public TokenClient withDeadline(Duration deadline) {
-        return new TokenClient(channel, false, credentials, positive(deadline, "deadline"), clock);
+        return new TokenClient(channel, false, credentials, positive(deadline, "deadline"), clock, plaintextTarget);
     }
 
     /** The per-call deadline. */
@@ -201,8 +205,23 @@ public final class TokenClient implements AutoCloseable {
         try {
             return call.apply(stub);
         } catch (StatusRuntimeException e) {
-            throw TokenServiceException.from(rpc, e);
+            throw failure(rpc, e);
         }
+    }
+
+    /**
+     * The exception for a failed call: {@link TokenServiceException#from}, except that an UNAVAILABLE of a
+     * plaintext client whose connection was dropped is {@link TokenServiceException.Kind#TLS_MISMATCH} when the
+     * server turns out to speak TLS (a probe, on this failure path only, of at most {@link TlsProbe#TIMEOUT}).
+     */
+    private TokenServiceException failure(String rpc, Throwable t) {
+        TokenServiceException e = TokenServiceException.from(rpc, t);
+        if (plaintextTarget != null && e.code() == Status.Code.UNAVAILABLE
+                && e.kind() == TokenServiceException.Kind.UNAVAILABLE && TlsProbe.mayBeTlsServer(t)
+                && plaintextTarget.speaksTls()) {
+            return TokenServiceException.tlsServer(rpc, t);
+        }
+        return e;
     }
 
     @FunctionalInterface
@@ -216,24 +235,24 @@ public final class TokenClient implements AutoCloseable {
         if (credentials != null) {
             stub = stub.withCallCredentials(credentials);
         }
-        CallFuture<Q, R, T> future = new CallFuture<>(rpc, map);
+        CallFuture<Q, R, T> future = new CallFuture<>(map, t -> failure(rpc, t));
         try {
             call.start(stub, request, future);
         } catch (RuntimeException e) {
-            future.completeExceptionally(TokenServiceException.from(rpc, e));
+            future.completeExceptionally(failure(rpc, e));
         }
         return future;
     }
 
     /** Completes with the (mapped) response or a TokenServiceException; cancel() cancels the RPC. */
     private static final class CallFuture<Q, R, T> extends CompletableFuture<T> implements ClientResponseObserver<Q, R> {
-        private final String rpc;
         private final Function<R, T> map;
+        private final Function<Throwable, TokenServiceException> failure;
         private volatile ClientCallStreamObserver<Q> call;
 
-        CallFuture(String rpc, Function<R, T> map) {
-            this.rpc = rpc;
+        CallFuture(Function<R, T> map, Function<Throwable, TokenServiceException> failure) {
             this.map = map;
+            this.failure = failure;
         }
 
         @Override
@@ -252,7 +271,7 @@ public final class TokenClient implements AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
-            completeExceptionally(TokenServiceException.from(rpc, t));
+            completeExceptionally(failure.apply(t));
         }
 
         @Override
@@ -449,7 +468,8 @@ public final class TokenClient implements AutoCloseable {
             }
             b.userAgent(userAgent);
             CallCredentials credentials = apiKey == null ? null : new ApiKeyCredentials(apiKey, insecure);
-            return new TokenClient(b.build(), true, credentials, deadline, clock);
+            TlsProbe probe = insecure && target != null ? TlsProbe.of(target) : null;
+            return new TokenClient(b.build(), true, credentials, deadline, clock, probe);
         }
 
         private ChannelCredentials channelCredentials(boolean insecure) {

@@ -13,8 +13,13 @@ import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.proto.v1.ServiceType;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -153,6 +158,69 @@ class ClientAgainstRealServerTest {
                     });
         }
         assertThat(server.calls("IssueRtcToken")).as("no call reached the server, so no key was sent").isZero();
+    }
+
+    @Test
+    void aPlaintextClientAtATlsServerIsToldToDropPlaintextNotToRetry() {
+        server = RealServer.withTls(clock);
+        try (TokenClient client = TokenClient.builder().target(server.target()).plaintext().apiKey(server.apiKey)
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 2.0).build()) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.TLS_MISMATCH);
+                        assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.isRetryable()).isFalse();
+                        assertThat(e.getMessage()).contains("speaks TLS").contains("drop .plaintext()")
+                                .doesNotContain("\n");
+                    });
+            assertThat(client.inspectTokenAsync(InspectTokenRequest.newBuilder().setToken("007x").build()))
+                    .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(TokenServiceException.class,
+                            e -> assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.TLS_MISMATCH));
+        }
+        assertThat(server.calls("IssueRtcToken")).as("no call reached the server").isZero();
+    }
+
+    @Test
+    void aPlaintextClientAtAStoppedServerIsStillUnavailableAndRetryable() {
+        server = new RealServer(RealServer.Transport.NETTY, clock, Duration.ZERO, Duration.ofSeconds(60));
+        String target = server.target();
+        server.stop();
+        try (TokenClient client = TokenClient.builder().target(target).plaintext().apiKey(server.apiKey)
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 2.0).build()) {
+            assertThatThrownBy(() -> client.issueRtcToken(rtc().build()))
+                    .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.UNAVAILABLE);
+                        assertThat(e.isRetryable()).isTrue();
+                    });
+        }
+    }
+
+    /** A server that accepts connections and drops them at once, as a TLS server drops a plaintext one. */
+    @Test
+    void aPlaintextServerDroppingTheConnectionIsUnavailableAndRetryableNotATlsMismatch() throws Exception {
+        try (ServerSocket dropping = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!dropping.isClosed()) {
+                    try (Socket accepted = dropping.accept()) {
+                        accepted.setSoLinger(true, 0); // a reset, as the TLS server sends
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "dropping-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            try (TokenClient client = TokenClient.builder().target("127.0.0.1:" + dropping.getLocalPort())
+                    .plaintext().apiKey("tsk_any-key-000000000000000000000000")
+                    .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20), 2.0).build()) {
+                assertThatThrownBy(() -> client.inspectToken(InspectTokenRequest.newBuilder().setToken("007x").build()))
+                        .isInstanceOfSatisfying(TokenServiceException.class, e -> {
+                            assertThat(e.kind()).isEqualTo(TokenServiceException.Kind.UNAVAILABLE);
+                            assertThat(e.isRetryable()).isTrue();
+                        });
+            }
+        }
     }
 
     /** Over Netty: the size limits are the network transport's. */

@@ -9,6 +9,7 @@ import io.tokenservice.core.token.ParsedAccessToken;
 import io.tokenservice.core.token.ParsedAccessToken2;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
+import io.tokenservice.proto.grants.ServiceGrants;
 import io.tokenservice.proto.v1.InspectTokenResponse;
 import io.tokenservice.proto.v1.Problem;
 import io.tokenservice.proto.v1.ProblemCode;
@@ -63,7 +64,7 @@ public final class TokenInspector {
                 .setExpiresAt(ProtoGrants.timestamp(token.issueTs() + token.expire()))
                 .setSalt((int) token.salt());
         for (Service service : token.services()) {
-            response.addServices(ProtoGrants.serviceGrant(service, token.issueTs()));
+            response.addServices(ServiceGrants.serviceGrant(service, token.issueTs()));
         }
         List<Finding> findings = new ArrayList<>();
 
@@ -133,7 +134,7 @@ public final class TokenInspector {
                 for (Privilege p : service.privileges()) {
                     if (p.value() != 0 && !now.isBefore(token.privilegeExpiresAt(p.value()))) {
                         findings.add(privilegeExpired(service.type(), p.key(),
-                                ProtoGrants.privilege007(service.type(), p.key()),
+                                ServiceGrants.privilege007(service.type(), p.key()),
                                 token.privilegeExpiresAt(p.value()), expiresAt));
                     }
                 }
@@ -480,7 +481,7 @@ public final class TokenInspector {
     private static String describe007(Service service, AccessToken2 token) {
         List<String> privileges = new ArrayList<>();
         for (Privilege p : service.privileges()) {
-            privileges.add(privilegeName(ProtoGrants.privilege007(service.type(), p.key()), p.key()) + " "
+            privileges.add(privilegeName(ServiceGrants.privilege007(service.type(), p.key()), p.key()) + " "
                     + (p.value() == 0 ? "until the token expires" : "until " + token.privilegeExpiresAt(p.value())));
         }
         String what;
