@@ -1,6 +1,7 @@
 package io.tokenservice.server.audit;
 
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
@@ -27,14 +28,16 @@ import java.util.regex.Pattern;
  * caller        caller name, null if not authenticated
  * auth          api_key | mutual_tls | jwt | anonymous | none, null if not authenticated
  * subject       the end user's sub for a JWT caller (never the JWT), else null
- * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | RenewToken | InspectToken
+ * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | IssueApaasToken | RenewToken | InspectToken
  * app           App ID
- * channel       RTC channel (first RTC grant)
- * identity      identity of the first grant ("" = RTC wildcard or Chat app token)
- * services      ["rtc","rtm","chat"] in request order
+ * channel       RTC channel or APaaS room (first grant with one)
+ * identity      identity of the first grant ("" = RTC wildcard, Chat or APaaS app token)
+ * services      ["rtc","rtm","chat","apaas"] in request order
  * roles         RTC roles, e.g. ["publisher"]
  * privileges    privileges the token would carry, e.g. ["join_channel","publish_audio",...,"rtm_login"]
- * grants        per service: {"service","channel","identity","role","privileges"}
+ * grants        per service: {"service","channel","identity","role","privileges"}, plus "apaas_role" for an
+ *               APaaS room user and "rtm2_permissions" [{"resource_type","access","resources"}] for an RTM
+ *               login with RTM 2.x permissions
  * ttl           token lifetime in seconds
  * outcome       gRPC status code name: OK, PERMISSION_DENIED, RESOURCE_EXHAUSTED, ...
  * reason        why (the status description for refusals)
@@ -142,6 +145,12 @@ public final class JsonAuditSink implements AuditSink {
                 string(b, s.role().map(JsonAuditSink::lower).orElse(null));
                 b.append(",\"privileges\":");
                 array(b, privileges(s));
+                if (s.apaasRole().isPresent()) {
+                    b.append(",\"apaas_role\":").append(s.apaasRole().getAsInt());
+                }
+                if (!s.rtm2Permissions().isEmpty()) {
+                    rtm2Permissions(b, s.rtm2Permissions());
+                }
                 b.append('}');
             }
             b.append(']');
@@ -171,9 +180,31 @@ public final class JsonAuditSink implements AuditSink {
                         : List.of("join_channel");
             case RTM:
                 return List.of("rtm_login");
+            case APAAS:
+                return s.isApaasAppToken() ? List.of("apaas_app")
+                        : s.channel().isPresent() ? List.of("rtm_login", "chat_user", "apaas_room_user")
+                        : List.of("apaas_user");
             default:
                 return s.isChatAppToken() ? List.of("chat_app") : List.of("chat_user");
         }
+    }
+
+    private static void rtm2Permissions(StringBuilder b, List<Rtm2TokenRequest.Permission> permissions) {
+        b.append(",\"rtm2_permissions\":[");
+        for (int i = 0; i < permissions.size(); i++) {
+            Rtm2TokenRequest.Permission permission = permissions.get(i);
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append("{\"resource_type\":");
+            string(b, lower(permission.resourceType()));
+            b.append(",\"access\":");
+            string(b, lower(permission.access()));
+            b.append(",\"resources\":");
+            array(b, permission.resources());
+            b.append('}');
+        }
+        b.append(']');
     }
 
     /** Replaces token-, bearer- and PEM-like substrings with {@code [redacted]}. */
