@@ -1,8 +1,8 @@
 package io.tokenservice.proto.grant;
 
 import com.google.protobuf.Timestamp;
-import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
+import io.tokenservice.proto.v1.Privilege;
 import io.tokenservice.proto.v1.PrivilegeGrant;
 import io.tokenservice.proto.v1.Rtm2Access;
 import io.tokenservice.proto.v1.Rtm2Permission;
@@ -19,7 +19,8 @@ import java.util.List;
  */
 public final class ServiceGrants {
     private static final Comparator<Service.Rtm2Permission> ENCODED_ORDER = Comparator
-            .comparingInt(Service.Rtm2Permission::resourceType).thenComparingInt(Service.Rtm2Permission::permissionType);
+            .comparingInt(Service.Rtm2Permission::resourceType)
+            .thenComparingInt(Service.Rtm2Permission::permissionType);
 
     private ServiceGrants() {}
 
@@ -51,7 +52,7 @@ public final class ServiceGrants {
         }
         // Privileges mostly end together (all at the token's expiry): one Timestamp serves a run of them.
         Timestamp end = null;
-        for (Privilege p : service.privileges()) {
+        for (io.tokenservice.core.token.Privilege p : service.privileges()) {
             PrivilegeGrant.Builder privilege = PrivilegeGrant.newBuilder()
                     .setPrivilege(privilege(service.type(), p.key()))
                     .setAgoraKey(p.key());
@@ -67,29 +68,29 @@ public final class ServiceGrants {
     }
 
     /** What a 007 privilege key means within its service. */
-    public static io.tokenservice.proto.v1.Privilege privilege(int serviceType, int key) {
+    public static Privilege privilege(int serviceType, int key) {
         return switch (serviceType) {
             case Service.TYPE_RTC -> switch (key) {
-                case Service.RTC_JOIN_CHANNEL -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTC_JOIN_CHANNEL;
-                case Service.RTC_PUBLISH_AUDIO_STREAM -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTC_PUBLISH_AUDIO_STREAM;
-                case Service.RTC_PUBLISH_VIDEO_STREAM -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM;
-                case Service.RTC_PUBLISH_DATA_STREAM -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTC_PUBLISH_DATA_STREAM;
-                default -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER;
+                case Service.RTC_JOIN_CHANNEL -> Privilege.PRIVILEGE_RTC_JOIN_CHANNEL;
+                case Service.RTC_PUBLISH_AUDIO_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_AUDIO_STREAM;
+                case Service.RTC_PUBLISH_VIDEO_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM;
+                case Service.RTC_PUBLISH_DATA_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_DATA_STREAM;
+                default -> Privilege.PRIVILEGE_OTHER;
             };
             case Service.TYPE_RTM, Service.TYPE_RTM2 -> key == Service.RTM_LOGIN
-                    ? io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTM_LOGIN : io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER;
+                    ? Privilege.PRIVILEGE_RTM_LOGIN : Privilege.PRIVILEGE_OTHER;
             case Service.TYPE_CHAT -> switch (key) {
-                case Service.CHAT_USER -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_CHAT_USER;
-                case Service.CHAT_APP -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_CHAT_APP;
-                default -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER;
+                case Service.CHAT_USER -> Privilege.PRIVILEGE_CHAT_USER;
+                case Service.CHAT_APP -> Privilege.PRIVILEGE_CHAT_APP;
+                default -> Privilege.PRIVILEGE_OTHER;
             };
             case Service.TYPE_APAAS -> switch (key) {
-                case Service.APAAS_ROOM_USER -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_APAAS_ROOM_USER;
-                case Service.APAAS_USER -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_APAAS_USER;
-                case Service.APAAS_APP -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_APAAS_APP;
-                default -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER;
+                case Service.APAAS_ROOM_USER -> Privilege.PRIVILEGE_APAAS_ROOM_USER;
+                case Service.APAAS_USER -> Privilege.PRIVILEGE_APAAS_USER;
+                case Service.APAAS_APP -> Privilege.PRIVILEGE_APAAS_APP;
+                default -> Privilege.PRIVILEGE_OTHER;
             };
-            default -> io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER;
+            default -> Privilege.PRIVILEGE_OTHER;
         };
     }
 

@@ -32,8 +32,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "issue", mixinStandardHelpOptions = true,
         description = "Issue a token offline, signed with the app of APP_ID and APP_CERTIFICATE (or "
                 + "APP_CERTIFICATE_FILE, or TOKEN_SERVICE_CONFIG). Prints the token on standard output.",
-        subcommands = {IssueCommand.Rtc.class, IssueCommand.Rtm.class, IssueCommand.Chat.class, IssueCommand.Apaas.class,
-                IssueCommand.Fpa.class})
+        subcommands = {IssueCommand.Rtc.class, IssueCommand.Rtm.class, IssueCommand.Chat.class,
+                IssueCommand.Apaas.class, IssueCommand.Fpa.class})
 final class IssueCommand {
     private final Cli.Io io;
 
@@ -209,7 +209,8 @@ final class IssueCommand {
             if (appToken) {
                 request.setApp(ApaasAppToken.getDefaultInstance());
             } else if (room) {
-                request.setRoomUser(ApaasRoomUser.newBuilder().setRoomUuid(roomUuid).setUserUuid(userUuid).setRole(role));
+                request.setRoomUser(ApaasRoomUser.newBuilder().setRoomUuid(roomUuid).setUserUuid(userUuid)
+                        .setRole(role));
             } else {
                 request.setUser(ApaasUser.newBuilder().setUserUuid(userUuid));
             }

@@ -17,8 +17,8 @@ import java.util.Optional;
 /**
  * Refuses IssueRtcToken, IssueRtmToken, IssueChatToken, IssueApaasToken and RenewToken for a denied channel or
  * identity (an APaaS room is a channel, its user an identity; RTM 2.x channel and group resources are channels,
- * user resources identities) with PERMISSION_DENIED, e.g. {@code deny-list: channel 'x' is denied}. InspectToken is never refused. Immutable:
- * a changed deny-list file is a new configuration, and with it a new gate.
+ * user resources identities) with PERMISSION_DENIED, e.g. {@code deny-list: channel 'x' is denied}. InspectToken
+ * is never refused. Immutable: a changed deny-list file is a new configuration, and with it a new gate.
  */
 public final class DenyListGate implements AccessGate {
     private static final DenyListGate NONE = new DenyListGate(DenyList.empty());
