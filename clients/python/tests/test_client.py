@@ -65,6 +65,26 @@ def test_issues_rtm_and_chat_tokens_and_renews_with_the_same_grants(server):
         assert decode_token(c.renew_token(pb.RenewTokenRequest(token=rtm.value, ttl_seconds=60)).value).expire == 60
 
 
+def test_issues_apaas_and_rtm2_tokens(server):
+    with client(server) as c:
+        room = c.issue_apaas_token(pb.IssueApaasTokenRequest(
+            room_user=pb.ApaasRoomUser(room_uuid="room-1", user_uuid="student-7", role=2), ttl_seconds=600))
+        assert [s.service for s in room.services] == [pb.SERVICE_TYPE_RTM, pb.SERVICE_TYPE_CHAT, pb.SERVICE_TYPE_APAAS]
+        assert (room.services[2].apaas_room_uuid, room.services[2].apaas_role) == ("room-1", 2)
+        assert decode_token(room.value).services[2] == token_format.DecodedService(
+            token_format.APAAS, (token_format.DecodedPrivilege(1, 600),), channel="room-1", uid="student-7")
+
+        rtm2 = c.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="alice", permissions=[pb.Rtm2Permission(
+            resource_type=pb.RTM2_RESOURCE_TYPE_STREAM_CHANNELS, access=pb.RTM2_ACCESS_WRITE, resources=["stage"])]))
+        assert rtm2.services[0].service == pb.SERVICE_TYPE_RTM2
+        assert [(p.resource_type, p.access, list(p.resources)) for p in rtm2.services[0].rtm2_permissions] == [
+            (pb.RTM2_RESOURCE_TYPE_STREAM_CHANNELS, pb.RTM2_ACCESS_WRITE, ["stage"])]
+        assert decode_token(rtm2.value).services[0].type == token_format.RTM2
+
+        denied = raised(lambda: c.issue_apaas_token(pb.IssueApaasTokenRequest(app=pb.ApaasAppToken())))
+        assert denied.kind == Kind.PERMISSION_DENIED and "allow_apaas_app_token: false" in denied.reason
+
+
 def test_inspects_a_token(server):
     with client(server) as c:
         token = c.issue_rtc_token(pb.IssueRtcTokenRequest(channel="a", uid=7, role=pb.RTC_ROLE_PUBLISHER))

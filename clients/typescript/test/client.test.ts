@@ -13,6 +13,8 @@ import {
   Privilege,
   ProblemCode,
   RtcRole,
+  Rtm2Access,
+  Rtm2ResourceType,
   ServiceType,
   TokenServiceError,
   createTokenClient,
@@ -102,6 +104,39 @@ describe("issuing against the real server", () => {
     const chat = await decodeToken((await c.issueChatToken({ subject: { case: "userId", value: "bob" } })).value);
     assert.equal(chat.expire, 3600, "0 = the default lifetime");
     assert.deepEqual(chat.services, [{ type: AgoraService.CHAT, userId: "bob", privileges: [{ key: 1, seconds: 3600 }] }]);
+  });
+
+  it("issues APaaS tokens and RTM tokens with RTM 2.x permissions", async () => {
+    const c = client();
+    const room = await c.issueApaasToken({
+      subject: { case: "roomUser", value: { roomUuid: "room-1", userUuid: "student-7", role: 2 } },
+      ttlSeconds: 600,
+    });
+    assert.deepEqual(room.services.map((s) => s.service), [ServiceType.RTM, ServiceType.CHAT, ServiceType.APAAS]);
+    assert.equal(room.services[2]!.apaasRoomUuid, "room-1");
+    assert.equal(room.services[2]!.apaasRole, 2);
+    const decodedRoom = await decodeToken(room.value);
+    assert.deepEqual(decodedRoom.services[2], {
+      type: AgoraService.APAAS,
+      channel: "room-1",
+      uid: "student-7",
+      privileges: [{ key: 1, seconds: 600 }],
+    });
+
+    const rtm2 = await c.issueRtmToken({
+      userId: "alice",
+      permissions: [{ resourceType: Rtm2ResourceType.STREAM_CHANNELS, access: Rtm2Access.WRITE, resources: ["stage"] }],
+    });
+    assert.equal(rtm2.services[0]!.service, ServiceType.RTM2);
+    assert.deepEqual(rtm2.services[0]!.rtm2Permissions.map((p) => [p.resourceType, p.access, p.resources]), [
+      [Rtm2ResourceType.STREAM_CHANNELS, Rtm2Access.WRITE, ["stage"]],
+    ]);
+    assert.equal((await decodeToken(rtm2.value)).services[0]!.type, AgoraService.RTM2);
+
+    const refused = await rejection(c.issueApaasToken({ subject: { case: "app", value: {} } }));
+    assert.ok(refused instanceof TokenServiceError);
+    assert.equal(refused.kind, ErrorKind.PERMISSION_DENIED);
+    assert.match(refused.message, /allow_apaas_app_token: false/);
   });
 
   it("renews a token into a new one with the same grants", async () => {

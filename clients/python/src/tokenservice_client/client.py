@@ -85,10 +85,15 @@ class TokenClient:
         return self.issue_rtc_token_async(request).result()
 
     def issue_rtm_token(self, request: pb.IssueRtmTokenRequest) -> Token:
+        """IssueRtmToken: RTM login for one user, with RTM 2.x resource permissions if the request names any."""
         return self.issue_rtm_token_async(request).result()
 
     def issue_chat_token(self, request: pb.IssueChatTokenRequest) -> Token:
         return self.issue_chat_token_async(request).result()
+
+    def issue_apaas_token(self, request: pb.IssueApaasTokenRequest) -> Token:
+        """IssueApaasToken: a Flexible Classroom (APaaS) room-user, user or app token."""
+        return self.issue_apaas_token_async(request).result()
 
     def renew_token(self, request: Union[str, pb.RenewTokenRequest]) -> Token:
         """RenewToken (a token string: with its original lifetime). Kind TOKEN_EXPIRED: issue a new one instead."""
@@ -107,6 +112,9 @@ class TokenClient:
 
     def issue_chat_token_async(self, request: pb.IssueChatTokenRequest) -> "Future[Token]":
         return self._call("IssueChatToken", self._stub.IssueChatToken, request, self._to_token)
+
+    def issue_apaas_token_async(self, request: pb.IssueApaasTokenRequest) -> "Future[Token]":
+        return self._call("IssueApaasToken", self._stub.IssueApaasToken, request, self._to_token)
 
     def renew_token_async(self, request: Union[str, pb.RenewTokenRequest]) -> "Future[Token]":
         message = pb.RenewTokenRequest(token=request) if isinstance(request, str) else request

@@ -14,6 +14,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.tokenservice.proto.v1.InspectTokenRequest;
 import io.tokenservice.proto.v1.InspectTokenResponse;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -88,7 +89,7 @@ public final class TokenClient implements AutoCloseable {
         return toToken(blocking("IssueRtcToken", s -> s.issueRtcToken(request)));
     }
 
-    /** IssueRtmToken: a token for one RTM (Signaling) user. */
+    /** IssueRtmToken: a token for one RTM (Signaling) user, with RTM 2.x resource permissions if it names any. */
     public Token issueRtmToken(IssueRtmTokenRequest request) {
         return toToken(blocking("IssueRtmToken", s -> s.issueRtmToken(request)));
     }
@@ -96,6 +97,11 @@ public final class TokenClient implements AutoCloseable {
     /** IssueChatToken: an Agora Chat user or app token. */
     public Token issueChatToken(IssueChatTokenRequest request) {
         return toToken(blocking("IssueChatToken", s -> s.issueChatToken(request)));
+    }
+
+    /** IssueApaasToken: a Flexible Classroom (APaaS) room-user, user or app token. */
+    public Token issueApaasToken(IssueApaasTokenRequest request) {
+        return toToken(blocking("IssueApaasToken", s -> s.issueApaasToken(request)));
     }
 
     /** RenewToken with the original lifetime. */
@@ -128,6 +134,10 @@ public final class TokenClient implements AutoCloseable {
 
     public CompletableFuture<Token> issueChatTokenAsync(IssueChatTokenRequest request) {
         return async("IssueChatToken", request, TokenServiceGrpc.TokenServiceStub::issueChatToken, this::toToken);
+    }
+
+    public CompletableFuture<Token> issueApaasTokenAsync(IssueApaasTokenRequest request) {
+        return async("IssueApaasToken", request, TokenServiceGrpc.TokenServiceStub::issueApaasToken, this::toToken);
     }
 
     public CompletableFuture<Token> renewTokenAsync(String token) {

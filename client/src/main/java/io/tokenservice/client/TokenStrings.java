@@ -4,7 +4,7 @@ import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.AccessToken2Codec;
 import io.tokenservice.core.token.MalformedTokenException;
 import io.tokenservice.core.token.Service;
-import io.tokenservice.proto.grants.ServiceGrants;
+import io.tokenservice.proto.grant.ServiceGrants;
 import io.tokenservice.proto.v1.ServiceGrant;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,7 +27,7 @@ final class TokenStrings {
         }
         List<ServiceGrant> services = new ArrayList<>(token.services().size());
         for (Service service : token.services()) {
-            services.add(ServiceGrants.serviceGrant(service, token.issueTs()));
+            services.add(ServiceGrants.of(service, token.issueTs()));
         }
         return new Token(value.strip(), token.appId(), token.issuedAt(), token.expiresAt(), services,
                 sha256Prefix(value.strip()), token.issuedAt(), false);

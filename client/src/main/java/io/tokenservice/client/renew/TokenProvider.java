@@ -2,6 +2,7 @@ package io.tokenservice.client.renew;
 
 import io.tokenservice.client.Token;
 import io.tokenservice.client.TokenClient;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -105,5 +106,11 @@ public interface TokenProvider {
     static TokenProvider chat(TokenClient client, IssueChatTokenRequest request) {
         Objects.requireNonNull(request, "request");
         return of(client, () -> client.issueChatTokenAsync(request));
+    }
+
+    /** A Flexible Classroom session: fresh tokens by IssueApaasToken with {@code request}. */
+    static TokenProvider apaas(TokenClient client, IssueApaasTokenRequest request) {
+        Objects.requireNonNull(request, "request");
+        return of(client, () -> client.issueApaasTokenAsync(request));
     }
 }

@@ -8,10 +8,17 @@ import io.tokenservice.client.Token;
 import io.tokenservice.client.TokenClient;
 import io.tokenservice.client.TokenServiceException;
 import io.tokenservice.client.testing.FakeClock;
+import io.tokenservice.proto.v1.ApaasAppToken;
+import io.tokenservice.proto.v1.ApaasRoomUser;
 import io.tokenservice.proto.v1.InspectTokenRequest;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
+import io.tokenservice.proto.v1.Rtm2Access;
+import io.tokenservice.proto.v1.Rtm2Permission;
+import io.tokenservice.proto.v1.Rtm2ResourceType;
+import io.tokenservice.proto.v1.ServiceGrant;
 import io.tokenservice.proto.v1.ServiceType;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -69,6 +76,42 @@ class ClientAgainstRealServerTest {
             Token rtm = client.issueRtmTokenAsync(IssueRtmTokenRequest.newBuilder().setAppId(server.appId)
                     .setUserId("alice").setTtlSeconds(300).build()).get(5, TimeUnit.SECONDS);
             assertThat(rtm.services()).singleElement().satisfies(s -> assertThat(s.getUserId()).isEqualTo("alice"));
+        }
+    }
+
+    @Test
+    void issuesApaasAndRtm2TokensThatReadTheSameFromTheirString() throws Exception {
+        server = new RealServer(RealServer.Transport.NETTY, clock, Duration.ZERO, Duration.ofSeconds(60));
+        try (TokenClient client = server.client(server.apiKey, clock)) {
+            Token room = client.issueApaasToken(IssueApaasTokenRequest.newBuilder().setAppId(server.appId)
+                    .setRoomUser(ApaasRoomUser.newBuilder().setRoomUuid("room-1").setUserUuid("student-7").setRole(2))
+                    .setTtlSeconds(600).build());
+            assertThat(room.services()).extracting(ServiceGrant::getService).containsExactly(
+                    ServiceType.SERVICE_TYPE_RTM, ServiceType.SERVICE_TYPE_CHAT, ServiceType.SERVICE_TYPE_APAAS);
+            assertThat(room.services().get(2).getApaasRoomUuid()).isEqualTo("room-1");
+            assertThat(Token.fromString(room.value()).services()).as("one mapping for server and client")
+                    .isEqualTo(room.services());
+
+            Token rtm2 = client.issueRtmTokenAsync(IssueRtmTokenRequest.newBuilder().setAppId(server.appId)
+                    .setUserId("alice").addPermissions(Rtm2Permission.newBuilder()
+                            .setResourceType(Rtm2ResourceType.RTM2_RESOURCE_TYPE_STREAM_CHANNELS)
+                            .setAccess(Rtm2Access.RTM2_ACCESS_WRITE).addResources("stage"))
+                    .build()).get(5, TimeUnit.SECONDS);
+            assertThat(rtm2.services()).singleElement().satisfies(s -> {
+                assertThat(s.getService()).isEqualTo(ServiceType.SERVICE_TYPE_RTM2);
+                assertThat(s.getRtm2Permissions(0).getResourcesList()).containsExactly("stage");
+            });
+            assertThat(Token.fromString(rtm2.value()).services()).isEqualTo(rtm2.services());
+
+            clock.advance(Duration.ofSeconds(100));
+            Token renewed = client.renewToken(room.value());
+            assertThat(renewed.services().get(2).getApaasRole()).isEqualTo(2);
+            assertThat(client.issueApaasTokenAsync(IssueApaasTokenRequest.newBuilder().setAppId(server.appId)
+                    .setApp(ApaasAppToken.getDefaultInstance()).build()))
+                    .as("the quick-start policy grants no APaaS app token")
+                    .failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(TokenServiceException.class,
+                            e -> assertThat(e.getMessage()).contains("allow_apaas_app_token: false"));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tokenservice.server.audit;
 
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
@@ -25,14 +26,16 @@ import java.util.regex.Pattern;
  * caller        caller name, null if not authenticated
  * auth          api_key | mutual_tls | jwt | anonymous | none, null if not authenticated
  * subject       the end user's sub for a JWT caller (never the JWT), else null
- * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | RenewToken | InspectToken
+ * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | IssueApaasToken | RenewToken | InspectToken
  * app           App ID
- * channel       RTC channel (first RTC grant)
- * identity      identity of the first grant ("" = RTC wildcard or Chat app token)
- * services      ["rtc","rtm","chat"] in request order
+ * channel       RTC channel or APaaS room (first grant with one)
+ * identity      identity of the first grant ("" = RTC wildcard, Chat or APaaS app token)
+ * services      ["rtc","rtm","chat","apaas"] in request order
  * roles         RTC roles, e.g. ["publisher"]
  * privileges    privileges the token would carry, e.g. ["join_channel","publish_audio",...,"rtm_login"]
- * grants        per service: {"service","channel","identity","role","privileges"}
+ * grants        per service: {"service","channel","identity","role","privileges"}, plus "apaas_role" for an
+ *               APaaS room user and "rtm2_permissions" [{"resource_type","access","resources"}] for an RTM
+ *               login with RTM 2.x permissions
  * ttl           token lifetime in seconds
  * outcome       gRPC status code name: OK, PERMISSION_DENIED, RESOURCE_EXHAUSTED, ...
  * reason        why (the status description for refusals)
@@ -60,6 +63,11 @@ public final class JsonAuditSink implements AuditSink {
     private static final List<String> RTM = List.of("rtm_login");
     private static final List<String> CHAT_APP = List.of("chat_app");
     private static final List<String> CHAT_USER = List.of("chat_user");
+    private static final List<String> APAAS_APP = List.of("apaas_app");
+    private static final List<String> APAAS_ROOM_USER = List.of("rtm_login", "chat_user", "apaas_room_user");
+    private static final List<String> APAAS_USER = List.of("apaas_user");
+    private static final String[] RTM2_RESOURCE_TYPES = lowerNames(Rtm2TokenRequest.ResourceType.values());
+    private static final String[] RTM2_ACCESS = lowerNames(Rtm2TokenRequest.Access.values());
     /** Lines longer than this are not kept for the next record (a huge reason must not stay in memory). */
     private static final int KEPT_LINE_CHARS = 8192;
 
@@ -177,6 +185,12 @@ public final class JsonAuditSink implements AuditSink {
                 string(b, s.role().isPresent() ? RTC_ROLES[s.role().get().ordinal()] : null);
                 b.append(",\"privileges\":");
                 array(b, privileges(s));
+                if (s.apaasRole().isPresent()) {
+                    b.append(",\"apaas_role\":").append(s.apaasRole().getAsInt());
+                }
+                if (!s.rtm2Permissions().isEmpty()) {
+                    rtm2Permissions(b, s.rtm2Permissions());
+                }
                 b.append('}');
             }
             b.append(']');
@@ -276,9 +290,29 @@ public final class JsonAuditSink implements AuditSink {
                 return s.role().orElse(RtcRole.SUBSCRIBER) == RtcRole.PUBLISHER ? RTC_PUBLISHER : RTC_SUBSCRIBER;
             case RTM:
                 return RTM;
+            case APAAS:
+                return s.isApaasAppToken() ? APAAS_APP : s.channel().isPresent() ? APAAS_ROOM_USER : APAAS_USER;
             default:
                 return s.isChatAppToken() ? CHAT_APP : CHAT_USER;
         }
+    }
+
+    private static void rtm2Permissions(StringBuilder b, List<Rtm2TokenRequest.Permission> permissions) {
+        b.append(",\"rtm2_permissions\":[");
+        for (int i = 0; i < permissions.size(); i++) {
+            Rtm2TokenRequest.Permission permission = permissions.get(i);
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append("{\"resource_type\":");
+            string(b, RTM2_RESOURCE_TYPES[permission.resourceType().ordinal()]);
+            b.append(",\"access\":");
+            string(b, RTM2_ACCESS[permission.access().ordinal()]);
+            b.append(",\"resources\":");
+            array(b, permission.resources());
+            b.append('}');
+        }
+        b.append(']');
     }
 
     /** Replaces token-, bearer- and PEM-like substrings with {@code [redacted]}. */

@@ -3,7 +3,7 @@ package io.tokenservice.server.rpc;
 import com.google.protobuf.Timestamp;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.Service;
-import io.tokenservice.proto.grants.ServiceGrants;
+import io.tokenservice.proto.grant.ServiceGrants;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.Privilege;
 import io.tokenservice.proto.v1.PrivilegeGrant;
@@ -26,7 +26,7 @@ public final class ProtoGrants {
                 .setTtlSeconds((int) content.expire())
                 .setTokenSha256Prefix(TokenDigest.sha256Prefix(issued.token()));
         for (Service service : content.services()) {
-            response.addServices(ServiceGrants.serviceGrant(service, content.issueTs()));
+            response.addServices(ServiceGrants.of(service, content.issueTs()));
         }
         return response.build();
     }

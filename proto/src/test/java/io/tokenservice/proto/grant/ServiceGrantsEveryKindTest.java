@@ -1,4 +1,4 @@
-package io.tokenservice.proto.grants;
+package io.tokenservice.proto.grant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -17,7 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class ServiceGrantsTest {
+/** Every kind of service core knows maps to the API: type, identity and privileges. */
+class ServiceGrantsEveryKindTest {
     private static final long ISSUE_TS = 1_700_000_000L;
     /** Key 1 ends 600 s after issue; key 2 has no end of its own (0), so its grant has no expires_at. */
     private static final List<Privilege> PRIVILEGES = List.of(new Privilege(1, 600), new Privilege(2, 0));
@@ -42,11 +43,14 @@ class ServiceGrantsTest {
                                 .setUserId("bob").build()),
                 Arguments.of(new Service.Fcdn(PRIVILEGES, "cdn", "viewer"),
                         other(ServiceType.SERVICE_TYPE_FCDN).setChannel("cdn").setUid("viewer").build()),
-                // The API has no fields for a room, user uuid or role: the grant says which service and privileges.
                 Arguments.of(new Service.Apaas(PRIVILEGES, "room-uuid", "user-uuid", (short) 2),
-                        other(ServiceType.SERVICE_TYPE_APAAS).build()),
+                        grant(ServiceType.SERVICE_TYPE_APAAS, io.tokenservice.proto.v1.Privilege.PRIVILEGE_APAAS_ROOM_USER,
+                                io.tokenservice.proto.v1.Privilege.PRIVILEGE_APAAS_USER)
+                                .setApaasRoomUuid("room-uuid").setUserId("user-uuid").setApaasRole(2).build()),
                 Arguments.of(new Service.Rtm2(PRIVILEGES, "carol", List.of()),
-                        other(ServiceType.SERVICE_TYPE_RTM2).setUserId("carol").build()),
+                        grant(ServiceType.SERVICE_TYPE_RTM2, io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTM_LOGIN,
+                                io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER)
+                                .setUserId("carol").build()),
                 Arguments.of(new Service.ConvoAi(PRIVILEGES), other(ServiceType.SERVICE_TYPE_CONVOAI).build()),
                 Arguments.of(new Service.Stt(PRIVILEGES), other(ServiceType.SERVICE_TYPE_STT).build()));
     }
@@ -61,7 +65,7 @@ class ServiceGrantsTest {
     @ParameterizedTest
     @MethodSource("everyKind")
     void mapsTypeIdentityAndPrivileges(Service service, ServiceGrant expected) {
-        assertEquals(expected, ServiceGrants.serviceGrant(service, ISSUE_TS));
+        assertEquals(expected, ServiceGrants.of(service, ISSUE_TS));
         assertEquals(service.type(), expected.getServiceValue(), "the API's service numbers are Agora's");
     }
 
