@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -62,6 +63,26 @@ def test_issues_rtm_and_chat_tokens_and_renews_with_the_same_grants(server):
         assert renewed.value != rtm.value
         assert decode_token(renewed.value).services == decode_token(rtm.value).services
         assert decode_token(c.renew_token(pb.RenewTokenRequest(token=rtm.value, ttl_seconds=60)).value).expire == 60
+
+
+def test_issues_apaas_and_rtm2_tokens(server):
+    with client(server) as c:
+        room = c.issue_apaas_token(pb.IssueApaasTokenRequest(
+            room_user=pb.ApaasRoomUser(room_uuid="room-1", user_uuid="student-7", role=2), ttl_seconds=600))
+        assert [s.service for s in room.services] == [pb.SERVICE_TYPE_RTM, pb.SERVICE_TYPE_CHAT, pb.SERVICE_TYPE_APAAS]
+        assert (room.services[2].apaas_room_uuid, room.services[2].apaas_role) == ("room-1", 2)
+        assert decode_token(room.value).services[2] == token_format.DecodedService(
+            token_format.APAAS, (token_format.DecodedPrivilege(1, 600),), channel="room-1", uid="student-7")
+
+        rtm2 = c.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="alice", permissions=[pb.Rtm2Permission(
+            resource_type=pb.RTM2_RESOURCE_TYPE_STREAM_CHANNELS, access=pb.RTM2_ACCESS_WRITE, resources=["stage"])]))
+        assert rtm2.services[0].service == pb.SERVICE_TYPE_RTM2
+        assert [(p.resource_type, p.access, list(p.resources)) for p in rtm2.services[0].rtm2_permissions] == [
+            (pb.RTM2_RESOURCE_TYPE_STREAM_CHANNELS, pb.RTM2_ACCESS_WRITE, ["stage"])]
+        assert decode_token(rtm2.value).services[0].type == token_format.RTM2
+
+        denied = raised(lambda: c.issue_apaas_token(pb.IssueApaasTokenRequest(app=pb.ApaasAppToken())))
+        assert denied.kind == Kind.PERMISSION_DENIED and "allow_apaas_app_token: false" in denied.reason
 
 
 def test_inspects_a_token(server):
@@ -145,6 +166,33 @@ def test_a_tls_client_at_the_plaintext_server_is_told_to_use_tls_false_not_to_re
     assert "SSL" not in str(e) and "ipv4" not in str(e) and "\n" not in str(e), "no transport internals"
 
 
+def test_a_plaintext_server_dropping_connections_is_unavailable_and_retried_not_a_tls_mismatch():
+    """A TLS server drops a plaintext connection at once; so does this plaintext one, which must stay transient."""
+    dropping = socket.socket()
+    dropping.bind(("127.0.0.1", 0))
+    dropping.listen()
+
+    def drop_all() -> None:
+        while True:
+            try:
+                conn, _ = dropping.accept()
+            except OSError:
+                return
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset, as TLS sends
+            conn.close()
+
+    threading.Thread(target=drop_all, daemon=True).start()
+    counter = CountingInterceptor()
+    try:
+        with TokenClient(f"127.0.0.1:{dropping.getsockname()[1]}", api_key="k", tls=False, max_attempts=3,
+                         initial_backoff=0.005, max_backoff=0.01, interceptors=[counter]) as c:
+            e = raised(lambda: c.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
+        assert e.kind == Kind.UNAVAILABLE and e.retryable
+        assert counter.attempts == 3
+    finally:
+        dropping.close()
+
+
 def test_a_server_that_never_answers_ends_in_the_deadline():
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -170,7 +218,7 @@ def test_cancelling_the_future_cancels_the_call(server):
         assert call.cancelled() or call.result().app_id == server.app_id  # a call may finish before the cancel
 
 
-def test_tls_with_a_private_ca(tmp_path):
+def test_tls_with_a_private_ca_and_a_plaintext_client_told_to_drop_tls_false(tmp_path):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                     "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
@@ -185,6 +233,13 @@ def test_tls_with_a_private_ca(tmp_path):
         with TokenClient(f"localhost:{tls_server.port}", api_key=tls_server.key(), deadline=3, max_attempts=1) as untrusting:
             e = raised(lambda: untrusting.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
         assert e.kind == Kind.UNAVAILABLE, "a server certificate the client does not trust fails the handshake"
+        counter = CountingInterceptor()
+        with TokenClient(f"127.0.0.1:{tls_server.port}", api_key=tls_server.key(), tls=False, max_attempts=3,
+                         initial_backoff=0.005, max_backoff=0.01, interceptors=[counter]) as plaintext:
+            e = raised(lambda: plaintext.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="x")))
+        assert e.kind == Kind.TLS_MISMATCH and e.code == grpc.StatusCode.UNAVAILABLE and not e.retryable
+        assert counter.attempts == 1, "not retried"
+        assert str(e).startswith("IssueRtmToken failed: UNAVAILABLE: the server speaks TLS") and "drop tls=False" in str(e)
         assert tls_server.key() not in tls_server.output()
     finally:
         tls_server.stop()

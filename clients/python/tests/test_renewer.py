@@ -15,7 +15,7 @@ from tokenservice.v1 import token_service_pb2 as pb
 from conftest import FakeClock, FakeScheduler, RealServer, free_port, mint_rtc_token, wait_until
 from tokenservice_client import (
     Backoff, HandoverMode, Kind, RenewalListener, State, Token, TokenClient, TokenRenewer, TokenServiceError, Trigger,
-    TriggerOutcome, decode_token, rtc_provider,
+    TriggerOutcome, chat_provider, decode_token, rtc_provider, rtm_provider,
 )
 from tokenservice_client import token_format
 
@@ -298,13 +298,64 @@ def test_real_server_tls_client_at_the_plaintext_server_stops_the_renewer_for_go
     with client, r:
         r.start(first)
         scheduler.advance(90)
-        wait_until(lambda: r.state == State.FAILED, "the renewer gave up")
+        wait_until(lambda: r.state == State.FAILED and listener.failures, "the renewer gave up and said so")
         assert listener.failures[0].error.kind == Kind.TLS_MISMATCH
         assert listener.failures[0].gave_up
         assert scheduler.pending() == [], "no retry scheduled"
         session.listener.on_token_will_expire()
         assert listener.triggers[-1] == (Trigger.WILL_EXPIRE_EVENT, TriggerOutcome.IGNORED_FAILED)
         assert len(listener.failures) == 1 and session.renewed == [] and session.rejoined == []
+
+
+STAGE_006 = pb.IssueRtcTokenRequest(channel="stage", uid=1001, role=pb.RTC_ROLE_PUBLISHER, ttl_seconds=60,
+                                    token_version=pb.TOKEN_VERSION_006)
+
+
+def test_real_server_renews_a_006_rtc_token_with_the_channel_and_uid_of_its_request(server):
+    clock = FakeClock(time.time())
+    scheduler, session, listener = FakeScheduler(clock), FakeSession(), Recording()
+    client, r = real_renewer(server, clock, scheduler, listener, session, STAGE_006, api_key=server.key())
+    with client, r:
+        first = client.issue_rtc_token(STAGE_006)
+        assert first.is_legacy
+        r.start(first)
+        session.listener.on_token_will_expire(first.value)
+        wait_until(lambda: len(session.renewed) == 1, "the renewal reached the session")
+        renewed = session.renewed[0]
+        assert renewed.startswith("006") and renewed != first.value
+        verdict = client.inspect_token(pb.InspectTokenRequest(token=renewed, app_id=server.app_id, channel="stage",
+                                                              uid=1001))
+        assert verdict.signature == pb.SIGNATURE_STATUS_VALID
+        assert verdict.accepted, verdict.summary
+
+
+def test_real_server_renews_a_006_rtm_token_with_the_user_id_of_its_request(server):
+    clock = FakeClock(time.time())
+    scheduler, session, listener = FakeScheduler(clock), FakeSession(), Recording()
+    request = pb.IssueRtmTokenRequest(user_id="rtm-user", ttl_seconds=60, token_version=pb.TOKEN_VERSION_006)
+    with TokenClient(server.target, api_key=server.key(), tls=False, deadline=5.0, clock=clock) as client:
+        first = client.issue_rtm_token(request)
+        with TokenRenewer(session, rtm_provider(client, request), clock=clock, scheduler=scheduler,
+                          listener=listener) as r:
+            r.start(first)
+            scheduler.advance(30)
+            wait_until(lambda: len(session.renewed) == 1, "the timer's renewal reached the session")
+            assert session.renewed[0].startswith("006") and session.renewed[0] != first.value
+            assert r.state == State.ACTIVE
+
+
+def test_real_server_a_provider_without_the_channel_and_uid_refuses_a_006_token_at_start(server):
+    clock = FakeClock(time.time())
+    scheduler, session = FakeScheduler(clock), FakeSession()
+    with TokenClient(server.target, api_key=server.key(), tls=False, deadline=5.0, clock=clock) as client:
+        first = client.issue_rtc_token(STAGE_006)
+        provider = chat_provider(client, pb.IssueChatTokenRequest(user_id="chat-user"))
+        with TokenRenewer(session, provider, clock=clock, scheduler=scheduler) as r:
+            with pytest.raises(ValueError, match="006 token.*rtc_provider"):
+                r.start(first)
+            assert r.state == State.NEW
+            assert session.listener is None
+            assert scheduler.pending() == []
 
 
 def test_real_server_outage_backs_off_then_recovers(server):

@@ -3,6 +3,7 @@ import { Code, type Client, ConnectError, createClient, type Interceptor, type T
 import {
   type InspectTokenRequestSchema,
   type InspectTokenResponse,
+  type IssueApaasTokenRequestSchema,
   type IssueChatTokenRequestSchema,
   type IssueRtcTokenRequestSchema,
   type IssueRtmTokenRequestSchema,
@@ -15,6 +16,7 @@ import { Token } from "./token.js";
 export type IssueRtcTokenRequestInit = MessageInitShape<typeof IssueRtcTokenRequestSchema>;
 export type IssueRtmTokenRequestInit = MessageInitShape<typeof IssueRtmTokenRequestSchema>;
 export type IssueChatTokenRequestInit = MessageInitShape<typeof IssueChatTokenRequestSchema>;
+export type IssueApaasTokenRequestInit = MessageInitShape<typeof IssueApaasTokenRequestSchema>;
 export type RenewTokenRequestInit = MessageInitShape<typeof RenewTokenRequestSchema>;
 export type InspectTokenRequestInit = MessageInitShape<typeof InspectTokenRequestSchema>;
 
@@ -111,7 +113,7 @@ export class TokenClient {
     return this.toToken(await this.call("IssueRtcToken", options, (o) => this.stub.issueRtcToken(request, o)));
   }
 
-  /** IssueRtmToken: a token for one RTM (Signaling) user. */
+  /** IssueRtmToken: a token for one RTM (Signaling) user, with RTM 2.x resource permissions if it names any. */
   async issueRtmToken(request: IssueRtmTokenRequestInit, options?: CallOptions): Promise<Token> {
     return this.toToken(await this.call("IssueRtmToken", options, (o) => this.stub.issueRtmToken(request, o)));
   }
@@ -119,6 +121,11 @@ export class TokenClient {
   /** IssueChatToken: an Agora Chat user or app token. */
   async issueChatToken(request: IssueChatTokenRequestInit, options?: CallOptions): Promise<Token> {
     return this.toToken(await this.call("IssueChatToken", options, (o) => this.stub.issueChatToken(request, o)));
+  }
+
+  /** IssueApaasToken: a Flexible Classroom (APaaS) room-user, user or app token. */
+  async issueApaasToken(request: IssueApaasTokenRequestInit, options?: CallOptions): Promise<Token> {
+    return this.toToken(await this.call("IssueApaasToken", options, (o) => this.stub.issueApaasToken(request, o)));
   }
 
   /**

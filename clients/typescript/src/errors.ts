@@ -30,7 +30,8 @@ export const ErrorKind = {
   /**
    * UNAVAILABLE because this client speaks TLS (an https:// URL) and the server answered in plaintext (the
    * local development server runs without TLS): use an http:// URL with `allowInsecure: true` for such a
-   * server, or point the URL at the TLS port. Retrying does not help.
+   * server, or point the URL at the TLS port. Or the reverse (native gRPC in Node): an http:// URL and a
+   * server that speaks TLS; use https://. Retrying does not help.
    */
   TLS_MISMATCH: "TLS_MISMATCH",
   /** Any other status (e.g. UNIMPLEMENTED: the target is not a TokenService). */
@@ -53,6 +54,36 @@ const PLAINTEXT_SERVER =
   "the server answered in plaintext, but this client speaks TLS (an https:// URL). For a server without TLS, " +
   "such as the local development server, use an http:// URL and allowInsecure: true; otherwise check that " +
   "the URL points at the server's TLS port";
+
+const TLS_SERVER_BRAND = Symbol("TlsServerError");
+
+const TLS_SERVER =
+  "the server speaks TLS, but this client uses an http:// URL: use https:// (with the server's CA in the " +
+  "transport's options if its certificate is not publicly trusted), or point the URL at a port without TLS";
+
+/**
+ * A plaintext (http://) call failed because the server speaks TLS, as the Node transport's probe found
+ * (see tls-probe.ts); TokenServiceError.from reports it as TLS_MISMATCH.
+ */
+export class TlsServerError extends ConnectError {
+  override readonly name = "TlsServerError";
+  /** ConnectError's instanceof accepts any ConnectError, so this brand tells this one apart. */
+  readonly [TLS_SERVER_BRAND] = true;
+
+  constructor(cause: unknown) {
+    super(TLS_SERVER, Code.Unavailable, undefined, undefined, cause);
+  }
+}
+
+/** Whether a TlsServerError is `failure` or among its causes (connect may wrap what an interceptor throws). */
+function isTlsServerError(failure: unknown): boolean {
+  for (let c = failure, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+    if ((c as { [TLS_SERVER_BRAND]?: boolean })[TLS_SERVER_BRAND] === true) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** ErrorInfo reason of RenewToken's FAILED_PRECONDITION for a token past the server's renewal grace. */
 export const TOKEN_EXPIRED_REASON = "TOKEN_EXPIRED";
@@ -106,6 +137,9 @@ export class TokenServiceError extends Error {
     }
     if (answeredInPlaintext(failure)) {
       return new TokenServiceError(rpc, ErrorKind.TLS_MISMATCH, Code.Unavailable, PLAINTEXT_SERVER, [], undefined, undefined, failure);
+    }
+    if (isTlsServerError(failure)) {
+      return new TokenServiceError(rpc, ErrorKind.TLS_MISMATCH, Code.Unavailable, TLS_SERVER, [], undefined, undefined, failure);
     }
     const error = ConnectError.from(failure);
     const fieldViolations: FieldViolation[] = [];

@@ -8,6 +8,7 @@ export {
   createTokenClient,
   type CallOptions,
   type InspectTokenRequestInit,
+  type IssueApaasTokenRequestInit,
   type IssueChatTokenRequestInit,
   type IssueRtcTokenRequestInit,
   type IssueRtmTokenRequestInit,

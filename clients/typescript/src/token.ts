@@ -46,7 +46,7 @@ export class Token {
     this.#value = value;
   }
 
-  /** The "007..." token to hand to the Agora SDK. A credential: do not log it. */
+  /** The "007..." (or "006...") token to hand to the Agora SDK. A credential: do not log it. */
   get value(): string {
     return this.#value;
   }
@@ -86,6 +86,14 @@ export class Token {
       new Date(issuedMs),
       false,
     );
+  }
+
+  /**
+   * Whether this is a legacy AccessToken ("006"). It records only the CRC32 of its channel and uid, so
+   * renewing it needs them (rtcTokenProvider, rtmTokenProvider).
+   */
+  isLegacy(): boolean {
+    return this.#value.startsWith("006");
   }
 
   /** The lifetime as encoded, in milliseconds. */

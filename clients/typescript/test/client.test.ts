@@ -13,6 +13,8 @@ import {
   Privilege,
   ProblemCode,
   RtcRole,
+  Rtm2Access,
+  Rtm2ResourceType,
   ServiceType,
   TokenServiceError,
   createTokenClient,
@@ -25,7 +27,7 @@ import { grpcWebTransport } from "../src/web.js";
 import { BadRequestSchema } from "../src/gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../src/gen/google/rpc/status_pb.js";
 import { rejection } from "./support/rejection.js";
-import { RealServer, freePort } from "./support/server.js";
+import { RealServer, TEST_CA, freePort } from "./support/server.js";
 
 let server: RealServer;
 
@@ -104,6 +106,39 @@ describe("issuing against the real server", () => {
     assert.deepEqual(chat.services, [{ type: AgoraService.CHAT, userId: "bob", privileges: [{ key: 1, seconds: 3600 }] }]);
   });
 
+  it("issues APaaS tokens and RTM tokens with RTM 2.x permissions", async () => {
+    const c = client();
+    const room = await c.issueApaasToken({
+      subject: { case: "roomUser", value: { roomUuid: "room-1", userUuid: "student-7", role: 2 } },
+      ttlSeconds: 600,
+    });
+    assert.deepEqual(room.services.map((s) => s.service), [ServiceType.RTM, ServiceType.CHAT, ServiceType.APAAS]);
+    assert.equal(room.services[2]!.apaasRoomUuid, "room-1");
+    assert.equal(room.services[2]!.apaasRole, 2);
+    const decodedRoom = await decodeToken(room.value);
+    assert.deepEqual(decodedRoom.services[2], {
+      type: AgoraService.APAAS,
+      channel: "room-1",
+      uid: "student-7",
+      privileges: [{ key: 1, seconds: 600 }],
+    });
+
+    const rtm2 = await c.issueRtmToken({
+      userId: "alice",
+      permissions: [{ resourceType: Rtm2ResourceType.STREAM_CHANNELS, access: Rtm2Access.WRITE, resources: ["stage"] }],
+    });
+    assert.equal(rtm2.services[0]!.service, ServiceType.RTM2);
+    assert.deepEqual(rtm2.services[0]!.rtm2Permissions.map((p) => [p.resourceType, p.access, p.resources]), [
+      [Rtm2ResourceType.STREAM_CHANNELS, Rtm2Access.WRITE, ["stage"]],
+    ]);
+    assert.equal((await decodeToken(rtm2.value)).services[0]!.type, AgoraService.RTM2);
+
+    const refused = await rejection(c.issueApaasToken({ subject: { case: "app", value: {} } }));
+    assert.ok(refused instanceof TokenServiceError);
+    assert.equal(refused.kind, ErrorKind.PERMISSION_DENIED);
+    assert.match(refused.message, /allow_apaas_app_token: false/);
+  });
+
   it("renews a token into a new one with the same grants", async () => {
     const c = client();
     const first = await c.issueRtcToken({ channel: "room", identity: { case: "account", value: "carol" }, role: RtcRole.SUBSCRIBER, ttlSeconds: 300 });
@@ -171,7 +206,9 @@ describe("errors from the real server, one type whose kind says what to do", () 
   });
 
   it("over the rate limit is RATE_LIMITED with the server's RetryInfo delay", async () => {
-    const c = client({ apiKey: server.key("flood"), retry: { maxAttempts: 1 } });
+    // 300 calls at once on a loaded 2-core build machine can take longer than the default 10 s deadline; this
+    // test is about the rate limit's answer, not about time.
+    const c = client({ apiKey: server.key("flood"), retry: { maxAttempts: 1 }, deadlineMs: 60_000 });
     const outcomes = await Promise.allSettled(Array.from({ length: 300 }, () => c.issueRtmToken({ userId: "f" })));
     const refused = outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason as TokenServiceError);
     assert.ok(refused.length > 0, "300 calls at once exceed the quick-start burst of 100 plus 50/s of refill unless they take 4 s");
@@ -229,6 +266,54 @@ describe("faults", () => {
     const e = await rejection(c.issueRtmToken({ userId: "x" }));
     assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
     assert.equal(e.code, Code.Unavailable);
+  });
+
+  it("a plaintext (http://) client at a TLS server is told to use https://, not to retry", async () => {
+    const tlsServer = await RealServer.start({ tls: true });
+    try {
+      const secure = client({ transport: grpcTransport(tlsServer.url, { nodeOptions: { ca: TEST_CA } }), apiKey: tlsServer.key() });
+      assert.equal((await secure.issueRtmToken({ userId: "secure" })).appId, tlsServer.appId, "the server does speak TLS");
+      let attempts = 0;
+      const count: Interceptor = (next) => (req) => {
+        attempts++;
+        return next(req);
+      };
+      const plaintext = grpcTransport(`http://127.0.0.1:${tlsServer.port}`);
+      const c = client({ transport: (interceptors) => plaintext([...interceptors, count]), apiKey: tlsServer.key(),
+        retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 10 } });
+      const e = await rejection(c.issueRtmToken({ userId: "x" }));
+      assert.equal(e.kind, ErrorKind.TLS_MISMATCH);
+      assert.equal(e.code, Code.Unavailable);
+      assert.equal(e.retryable, false);
+      assert.equal(attempts, 1, "not retried");
+      assert.match(e.message, /^IssueRtmToken failed: UNAVAILABLE: the server speaks TLS.*use https:\/\//);
+    } finally {
+      await tlsServer.stop();
+    }
+  });
+
+  it("a plaintext server that drops connections, and a stopped one, stay UNAVAILABLE and are retried", async () => {
+    const dropping = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    const droppingPort = (dropping.address() as { port: number }).port;
+    try {
+      for (const port of [droppingPort, await freePort()]) {
+        let attempts = 0;
+        const count: Interceptor = (next) => (req) => {
+          attempts++;
+          return next(req);
+        };
+        const transport = grpcTransport(`http://127.0.0.1:${port}`);
+        const c = client({ transport: (interceptors) => transport([...interceptors, count]),
+          retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 10 } });
+        const e = await rejection(c.issueRtmToken({ userId: "x" }));
+        assert.equal(e.kind, ErrorKind.UNAVAILABLE, `port ${port}: ${e.message}`);
+        assert.equal(e.code, Code.Unavailable);
+        assert.equal(attempts, 3, "retried");
+      }
+    } finally {
+      dropping.close();
+    }
   });
 
   it("a retry after UNAVAILABLE reaches the server and succeeds", async () => {

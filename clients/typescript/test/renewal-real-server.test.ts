@@ -9,12 +9,18 @@ import {
   AgoraService,
   ErrorKind,
   RtcRole,
+  SignatureStatus,
   TokenServiceError,
+  TokenVersion,
+  type AgoraSession,
+  type TokenEventListener,
   chatTokenProvider,
   decodeToken,
   rtcTokenProvider,
   rtmTokenProvider,
+  tokenProvider,
   type IssueRtcTokenRequestInit,
+  type IssueRtmTokenRequestInit,
 } from "../src/index.js";
 import { grpcTransport } from "../src/node.js";
 import { rtcSession } from "../src/agora/rtc.js";
@@ -191,6 +197,70 @@ describe("RTC (agora-rtc-sdk-ng IAgoraRTCClient)", () => {
     assert.equal(w.listener.failures.length, 1, "reported once");
     assert.deepEqual(rtc.renewed, []);
     r.close();
+  });
+});
+
+/** A session that only records what it is handed (the fake SDKs read 007 tokens only). */
+class RecordingSession implements AgoraSession {
+  listener: TokenEventListener | null = null;
+  readonly renewed: string[] = [];
+
+  renewToken(token: string): void {
+    this.renewed.push(token);
+  }
+
+  rejoin(): void {
+    throw new Error("not expected to rejoin");
+  }
+
+  setTokenEventListener(listener: TokenEventListener | null): void {
+    this.listener = listener;
+  }
+}
+
+describe("006 tokens (token_version)", () => {
+  const stage006: IssueRtcTokenRequestInit = { ...stage, ttlSeconds: 60, tokenVersion: TokenVersion.TOKEN_VERSION_006 };
+
+  it("an RTC renewer renews a 006 token with the channel and uid of its request", async () => {
+    const w = world();
+    const first = await w.client.issueRtcToken(stage006);
+    assert.ok(first.isLegacy());
+    const session = new RecordingSession();
+    const r = renewer(w, session, rtcTokenProvider(w.client, stage006));
+    await r.start(first);
+    session.listener!.onTokenWillExpire(first.value);
+    await until(() => w.listener.renewals.length === 1, "renewed");
+    const renewed = session.renewed[0]!;
+    assert.ok(renewed.startsWith("006") && renewed !== first.value, "a new 006 token");
+    const verdict = await w.client.inspectToken({ token: renewed, appId: server.appId, channel: "stage", identity: { case: "uid", value: 1001 } });
+    assert.equal(verdict.signature, SignatureStatus.VALID);
+    assert.ok(verdict.accepted, verdict.summary);
+    r.close();
+  });
+
+  it("an RTM renewer renews a 006 token with the user id of its request", async () => {
+    const w = world();
+    const request: IssueRtmTokenRequestInit = { userId: "rtm-user", ttlSeconds: 60, tokenVersion: TokenVersion.TOKEN_VERSION_006 };
+    const first = await w.client.issueRtmToken(request);
+    const session = new RecordingSession();
+    const r = renewer(w, session, rtmTokenProvider(w.client, request));
+    await r.start(first);
+    w.scheduler.advance(30_000);
+    await until(() => w.listener.renewals.length === 1, "renewed by the timer");
+    assert.ok(session.renewed[0]!.startsWith("006") && session.renewed[0] !== first.value);
+    assert.equal(r.state, "ACTIVE");
+    r.close();
+  });
+
+  it("a provider without the channel and uid refuses a 006 token at start, before any renewal", async () => {
+    const w = world();
+    const first = await w.client.issueRtcToken(stage006);
+    const session = new RecordingSession();
+    const r = renewer(w, session, tokenProvider(w.client, (signal) => w.client.issueRtcToken(stage006, { signal })));
+    await assert.rejects(r.start(first), (e: Error) => e instanceof TypeError && /006/.test(e.message) && /rtcTokenProvider/.test(e.message));
+    assert.equal(r.state, "NEW");
+    assert.equal(session.listener, null);
+    assert.deepEqual(w.scheduler.pending(), []);
   });
 });
 

@@ -12,6 +12,7 @@ import grpc
 from tokenservice.v1 import token_service_pb2 as pb
 from tokenservice.v1 import token_service_pb2_grpc
 
+from . import tls_probe
 from .errors import TokenServiceError, answered_in_plaintext
 from .token import Token
 
@@ -66,6 +67,8 @@ class TokenClient:
                 raise ValueError("tls=False contradicts root_certificates/private_key/certificate_chain")
             channel = grpc.insecure_channel(target, options)
         self._channel = channel
+        # For a plaintext client of a host:port target: tells a TLS server from a network failure.
+        self._plaintext_target = None if tls else tls_probe.host_and_port(target)
         self._stub = token_service_pb2_grpc.TokenServiceStub(grpc.intercept_channel(channel, *interceptors))
         self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key is not None else ()
         self._deadline = deadline
@@ -82,10 +85,15 @@ class TokenClient:
         return self.issue_rtc_token_async(request).result()
 
     def issue_rtm_token(self, request: pb.IssueRtmTokenRequest) -> Token:
+        """IssueRtmToken: RTM login for one user, with RTM 2.x resource permissions if the request names any."""
         return self.issue_rtm_token_async(request).result()
 
     def issue_chat_token(self, request: pb.IssueChatTokenRequest) -> Token:
         return self.issue_chat_token_async(request).result()
+
+    def issue_apaas_token(self, request: pb.IssueApaasTokenRequest) -> Token:
+        """IssueApaasToken: a Flexible Classroom (APaaS) room-user, user or app token."""
+        return self.issue_apaas_token_async(request).result()
 
     def renew_token(self, request: Union[str, pb.RenewTokenRequest]) -> Token:
         """RenewToken (a token string: with its original lifetime). Kind TOKEN_EXPIRED: issue a new one instead."""
@@ -104,6 +112,9 @@ class TokenClient:
 
     def issue_chat_token_async(self, request: pb.IssueChatTokenRequest) -> "Future[Token]":
         return self._call("IssueChatToken", self._stub.IssueChatToken, request, self._to_token)
+
+    def issue_apaas_token_async(self, request: pb.IssueApaasTokenRequest) -> "Future[Token]":
+        return self._call("IssueApaasToken", self._stub.IssueApaasToken, request, self._to_token)
 
     def renew_token_async(self, request: Union[str, pb.RenewTokenRequest]) -> "Future[Token]":
         message = pb.RenewTokenRequest(token=request) if isinstance(request, str) else request
@@ -130,6 +141,13 @@ class TokenClient:
 
     def _to_token(self, response: pb.IssuedToken) -> Token:
         return Token.from_issued(response, self.clock())
+
+    def _tls_server(self, error: grpc.RpcError) -> bool:
+        """Whether an UNAVAILABLE of this plaintext client came from a TLS server dropping the connection (a probe,
+        on this failure path only, of at most tls_probe.TIMEOUT)."""
+        return (self._plaintext_target is not None and error.code() == grpc.StatusCode.UNAVAILABLE
+                and tls_probe.may_be_tls_server(error.details() or "")
+                and tls_probe.speaks_tls(*self._plaintext_target))
 
     def _call(self, rpc: str, method, request, convert: Callable[[object], T]) -> "Future[T]":
         result: "Future[T]" = Future()
@@ -159,6 +177,9 @@ class TokenClient:
                 _settle(result, error=TokenServiceError(rpc, grpc.StatusCode.CANCELLED, "cancelled by the caller"))
                 return
             except grpc.RpcError as e:
+                if self._tls_server(e):
+                    _settle(result, error=TokenServiceError.tls_server(rpc))
+                    return
                 if (e.code() == grpc.StatusCode.UNAVAILABLE and number < self._max_attempts
                         and not answered_in_plaintext(e.details() or "")):
                     cap = min(self._initial_backoff * self._multiplier ** (number - 1), self._max_backoff)

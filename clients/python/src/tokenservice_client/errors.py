@@ -20,6 +20,12 @@ _PLAINTEXT_SERVER = (
     "the target is the server's TLS port"
 )
 
+_TLS_SERVER = (
+    "the server speaks TLS, but this client was built with tls=False: drop tls=False to use TLS (with "
+    "root_certificates=... if the server's certificate is not publicly trusted), or point the client at a port "
+    "without TLS"
+)
+
 
 class Kind(enum.Enum):
     """What went wrong, in terms of what the caller can do about it (the Java and TypeScript clients' kinds)."""
@@ -46,7 +52,8 @@ class Kind(enum.Enum):
     CANCELLED = False
     #: UNAVAILABLE because this client speaks TLS (the default) and the server answered in plaintext (the local
     #: development server runs without TLS): build the client with ``tls=False`` for such a server, or point it
-    #: at the TLS port. Retrying does not help.
+    #: at the TLS port. Or the reverse: the client has ``tls=False`` and the server speaks TLS; drop
+    #: ``tls=False``. Retrying does not help.
     TLS_MISMATCH = False
     #: Any other status (e.g. UNIMPLEMENTED: the target is not a TokenService).
     OTHER = False
@@ -101,6 +108,11 @@ class TokenServiceError(Exception):
     def retryable(self) -> bool:
         """Whether repeating the same call later may succeed."""
         return self.kind.retryable
+
+    @classmethod
+    def tls_server(cls, rpc: str) -> "TokenServiceError":
+        """UNAVAILABLE TLS_MISMATCH for a plaintext client whose server speaks TLS."""
+        return cls(rpc, grpc.StatusCode.UNAVAILABLE, _TLS_SERVER, kind=Kind.TLS_MISMATCH)
 
     @classmethod
     def from_rpc_error(cls, rpc: str, error: grpc.RpcError) -> "TokenServiceError":

@@ -121,30 +121,55 @@ class RenewalListener:
 
 
 class TokenProvider(Protocol):
-    """Where the renewer gets tokens; failures should be TokenServiceErrors. Cancelling a future cancels the call."""
+    """Where the renewer gets tokens; failures should be TokenServiceErrors. Cancelling a future cancels the call.
+
+    A provider may also define ``require_renewable(initial)``: ``TokenRenewer.start`` calls it with the session's
+    first token, so that a token the provider could never renew is refused there (ValueError) rather than at the
+    first renewal.
+    """
 
     def renew(self, current: Token) -> "Future[Token]": ...
     def issue(self) -> "Future[Token]": ...
 
 
 class _ClientProvider:
-    def __init__(self, client: TokenClient, issue: Callable[[], "Future[Token]"]) -> None:
+    """RenewToken through ``client``. A 006 token records only the CRC32 of its channel and uid, so it is renewed
+    only with ``legacy_identity``: the RenewTokenRequest fields that name them."""
+
+    def __init__(self, client: TokenClient, issue: Callable[[], "Future[Token]"],
+                 legacy_identity: Optional[dict] = None) -> None:
         self._client = client
         self._issue = issue
+        self._legacy_identity = legacy_identity
 
     def renew(self, current: Token) -> "Future[Token]":
+        if self._legacy_identity is not None and current.is_legacy:
+            return self._client.renew_token_async(pb.RenewTokenRequest(token=current.value, **self._legacy_identity))
         return self._client.renew_token_async(current.value)
 
     def issue(self) -> "Future[Token]":
         return self._issue()
 
+    def require_renewable(self, initial: Token) -> None:
+        if self._legacy_identity is None and initial.is_legacy:
+            raise ValueError("cannot renew a 006 token without its channel and uid (RTC) or user id (RTM), of which it "
+                             "records only the CRC32: use rtc_provider or rtm_provider with the request the token was "
+                             "issued for")
+
 
 def rtc_provider(client: TokenClient, request: pb.IssueRtcTokenRequest) -> TokenProvider:
-    return _ClientProvider(client, lambda: client.issue_rtc_token_async(request))
+    """An RTC session: fresh tokens by IssueRtcToken with ``request``; a 006 token is renewed with the request's
+    channel and uid or account."""
+    identity = {"channel": request.channel}
+    which = request.WhichOneof("identity")
+    if which is not None:
+        identity[which] = getattr(request, which)
+    return _ClientProvider(client, lambda: client.issue_rtc_token_async(request), identity)
 
 
 def rtm_provider(client: TokenClient, request: pb.IssueRtmTokenRequest) -> TokenProvider:
-    return _ClientProvider(client, lambda: client.issue_rtm_token_async(request))
+    """An RTM session: fresh tokens by IssueRtmToken with ``request``; a 006 token is renewed with its user id."""
+    return _ClientProvider(client, lambda: client.issue_rtm_token_async(request), {"rtm_user_id": request.user_id})
 
 
 def chat_provider(client: TokenClient, request: pb.IssueChatTokenRequest) -> TokenProvider:
@@ -328,8 +353,13 @@ class TokenRenewer:
         """Starts: registers for the session's token events and sets the timer. ``initial`` is the token the
         session joined with, or a token string obtained elsewhere (expiry read from the token; the clock
         offset is measured at the first renewal, and until then the timer renews rather than re-issues).
+        Raises ValueError if the provider cannot renew the token (a 006 token with a provider that lacks the
+        channel and uid a 006 renewal needs).
         """
         token = Token.from_string(initial) if isinstance(initial, str) else initial
+        require_renewable = getattr(self._provider, "require_renewable", None)
+        if require_renewable is not None:
+            require_renewable(token)
         with self._start_lock:
             if self._closed or self._started:
                 raise RuntimeError("renewer already started or closed")

@@ -70,6 +70,12 @@ class Token:
             clock_offset_known=False,
         )
 
+    @property
+    def is_legacy(self) -> bool:
+        """Whether this is a legacy AccessToken ("006"). It records only the CRC32 of its channel and uid, so renewing
+        it needs them (``rtc_provider``, ``rtm_provider``)."""
+        return self.value.startswith("006")
+
     def lifetime(self) -> float:
         return self.expires_at - self.issued_at
 

@@ -138,14 +138,22 @@ export class TokenRenewer {
    * renewal timer. `initial` is the token the session joined with: a Token from the TokenClient, or a
    * token string obtained elsewhere (its expiry is read from the token; the clock offset is measured at
    * the first renewal, and until then the timer renews rather than rejoins, whatever the local clock says).
-   * Rejects if already started or closed, or if the string is not a 007 token.
+   * Rejects if already started or closed, if the string is not a 007 token, or if the provider cannot
+   * renew the token (a 006 token with tokenProvider, which lacks the channel and uid a 006 renewal needs).
    */
   async start(initial: Token | string): Promise<void> {
     if (this.closed || this.started) {
       throw new Error("renewer already started or closed");
     }
     this.started = true;
-    const token = typeof initial === "string" ? await Token.fromString(initial) : initial;
+    let token: Token;
+    try {
+      token = typeof initial === "string" ? await Token.fromString(initial) : initial;
+      this.provider.requireRenewable?.(token);
+    } catch (e) {
+      this.started = false; // nothing started: the caller may fix the cause and start again
+      throw e;
+    }
     this.submit(() => {
       if (this.closed) {
         return;

@@ -4,6 +4,8 @@
  * working directory (so no developer .env is read). Ready when the gRPC health check says SERVING.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -11,6 +13,12 @@ import { Health, HealthCheckResponse_ServingStatus } from "../../src/gen/grpc/he
 import { JarProcess } from "./jar-process.js";
 
 const READY_WITHIN_MS = 60_000;
+
+/** The server module's committed test certificates (for localhost and 127.0.0.1; see the README there). */
+const TLS_DIRECTORY = fileURLToPath(new URL("../../../../../server/src/test/resources/tls/", import.meta.url));
+
+/** The CA that signed the TLS server's certificate, for clients that should trust it. */
+export const TEST_CA = readFileSync(`${TLS_DIRECTORY}ca.crt`);
 
 export interface ServerOptions {
   /** Callers and their keys; default one caller "node-tests". */
@@ -21,6 +29,8 @@ export interface ServerOptions {
   readonly port?: number;
   /** The same app, certificate and callers as this server (a second instance of the same service). */
   readonly sameAppAndKeysAs?: RealServer;
+  /** Serve TLS (the test certificate; clients trust TEST_CA) instead of plaintext. */
+  readonly tls?: boolean;
 }
 
 export class RealServer {
@@ -53,7 +63,7 @@ export class RealServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
   }
 
   /** The key of the first (or the named) caller. */
@@ -88,6 +98,10 @@ export class RealServer {
       // The rate-limit tests need a limit a few hundred calls exceed (the default is 500/s, burst 1000).
       TOKEN_SERVICE_RATE_LIMIT: "50/100",
     };
+    if (this.options.tls) {
+      env.TLS_CERT_FILE = `${TLS_DIRECTORY}server.crt`;
+      env.TLS_KEY_FILE = `${TLS_DIRECTORY}server.key`;
+    }
     if (this.options.renewGraceSeconds !== undefined) {
       env.RENEW_GRACE_SECONDS = String(this.options.renewGraceSeconds);
     }
@@ -96,7 +110,7 @@ export class RealServer {
   }
 
   private async waitUntilServing(child: JarProcess): Promise<void> {
-    const transport = createGrpcTransport({ baseUrl: this.url });
+    const transport = createGrpcTransport({ baseUrl: this.url, nodeOptions: { ca: TEST_CA } });
     const health = createClient(Health, transport);
     const until = Date.now() + READY_WITHIN_MS;
     for (;;) {

@@ -1,6 +1,7 @@
 package io.tokenservice.client;
 
 import com.google.protobuf.Timestamp;
+import io.tokenservice.core.token.AccessTokenCodec;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.PrivilegeGrant;
 import io.tokenservice.proto.v1.ServiceGrant;
@@ -25,7 +26,7 @@ import java.util.Objects;
  *
  * <p>{@link #toString()} never shows the token itself (it is a credential), only its SHA-256 prefix.
  *
- * @param value        the "007..." token to hand to the Agora SDK
+ * @param value        the "007..." (or "006...") token to hand to the Agora SDK
  * @param appId        the App ID the token is for
  * @param issuedAt     issue time (server clock, whole seconds)
  * @param expiresAt    expiry of the token as a whole (server clock)
@@ -73,6 +74,14 @@ public record Token(String value, String appId, Instant issuedAt, Instant expire
     public static Token fromString(String value) {
         Objects.requireNonNull(value, "value");
         return TokenStrings.read(value);
+    }
+
+    /**
+     * Whether this is a legacy AccessToken ("006"). It records only the CRC32 of its channel and uid, so
+     * renewing it needs them ({@link io.tokenservice.client.renew.TokenProvider#rtc}, {@code rtm}).
+     */
+    public boolean isLegacy() {
+        return value.startsWith(AccessTokenCodec.VERSION);
     }
 
     /** The token's lifetime as encoded ({@code expiresAt - issuedAt}). */

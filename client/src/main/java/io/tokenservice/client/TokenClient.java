@@ -6,6 +6,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -13,6 +14,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.tokenservice.proto.v1.InspectTokenRequest;
 import io.tokenservice.proto.v1.InspectTokenResponse;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -63,14 +65,17 @@ public final class TokenClient implements AutoCloseable {
     private final CallCredentials credentials;
     private final Duration deadline;
     private final Clock clock;
+    /** For a plaintext client of a {@code host:port} target: tells a TLS server from a network failure. */
+    private final TlsProbe plaintextTarget;
 
     private TokenClient(ManagedChannel channel, boolean ownsChannel, CallCredentials credentials, Duration deadline,
-            Clock clock) {
+            Clock clock, TlsProbe plaintextTarget) {
         this.channel = channel;
         this.ownsChannel = ownsChannel;
         this.credentials = credentials;
         this.deadline = deadline;
         this.clock = clock;
+        this.plaintextTarget = plaintextTarget;
     }
 
     public static Builder builder() {
@@ -84,7 +89,7 @@ public final class TokenClient implements AutoCloseable {
         return toToken(blocking("IssueRtcToken", s -> s.issueRtcToken(request)));
     }
 
-    /** IssueRtmToken: a token for one RTM (Signaling) user. */
+    /** IssueRtmToken: a token for one RTM (Signaling) user, with RTM 2.x resource permissions if it names any. */
     public Token issueRtmToken(IssueRtmTokenRequest request) {
         return toToken(blocking("IssueRtmToken", s -> s.issueRtmToken(request)));
     }
@@ -92,6 +97,11 @@ public final class TokenClient implements AutoCloseable {
     /** IssueChatToken: an Agora Chat user or app token. */
     public Token issueChatToken(IssueChatTokenRequest request) {
         return toToken(blocking("IssueChatToken", s -> s.issueChatToken(request)));
+    }
+
+    /** IssueApaasToken: a Flexible Classroom (APaaS) room-user, user or app token. */
+    public Token issueApaasToken(IssueApaasTokenRequest request) {
+        return toToken(blocking("IssueApaasToken", s -> s.issueApaasToken(request)));
     }
 
     /** RenewToken with the original lifetime. */
@@ -126,6 +136,10 @@ public final class TokenClient implements AutoCloseable {
         return async("IssueChatToken", request, TokenServiceGrpc.TokenServiceStub::issueChatToken, this::toToken);
     }
 
+    public CompletableFuture<Token> issueApaasTokenAsync(IssueApaasTokenRequest request) {
+        return async("IssueApaasToken", request, TokenServiceGrpc.TokenServiceStub::issueApaasToken, this::toToken);
+    }
+
     public CompletableFuture<Token> renewTokenAsync(String token) {
         return renewTokenAsync(RenewTokenRequest.newBuilder().setToken(token).build());
     }
@@ -142,7 +156,7 @@ public final class TokenClient implements AutoCloseable {
 
     /** A view of this client whose calls get {@code deadline}; it shares (and does not own) the channel. */
     public TokenClient withDeadline(Duration deadline) {
-        return new TokenClient(channel, false, credentials, positive(deadline, "deadline"), clock);
+        return new TokenClient(channel, false, credentials, positive(deadline, "deadline"), clock, plaintextTarget);
     }
 
     /** The per-call deadline. */
@@ -201,8 +215,23 @@ public final class TokenClient implements AutoCloseable {
         try {
             return call.apply(stub);
         } catch (StatusRuntimeException e) {
-            throw TokenServiceException.from(rpc, e);
+            throw failure(rpc, e);
         }
+    }
+
+    /**
+     * The exception for a failed call: {@link TokenServiceException#from}, except that an UNAVAILABLE of a
+     * plaintext client whose connection was dropped is {@link TokenServiceException.Kind#TLS_MISMATCH} when the
+     * server turns out to speak TLS (a probe, on this failure path only, of at most {@link TlsProbe#TIMEOUT}).
+     */
+    private TokenServiceException failure(String rpc, Throwable t) {
+        TokenServiceException e = TokenServiceException.from(rpc, t);
+        if (plaintextTarget != null && e.code() == Status.Code.UNAVAILABLE
+                && e.kind() == TokenServiceException.Kind.UNAVAILABLE && TlsProbe.mayBeTlsServer(t)
+                && plaintextTarget.speaksTls()) {
+            return TokenServiceException.tlsServer(rpc, t);
+        }
+        return e;
     }
 
     @FunctionalInterface
@@ -216,24 +245,24 @@ public final class TokenClient implements AutoCloseable {
         if (credentials != null) {
             stub = stub.withCallCredentials(credentials);
         }
-        CallFuture<Q, R, T> future = new CallFuture<>(rpc, map);
+        CallFuture<Q, R, T> future = new CallFuture<>(map, t -> failure(rpc, t));
         try {
             call.start(stub, request, future);
         } catch (RuntimeException e) {
-            future.completeExceptionally(TokenServiceException.from(rpc, e));
+            future.completeExceptionally(failure(rpc, e));
         }
         return future;
     }
 
     /** Completes with the (mapped) response or a TokenServiceException; cancel() cancels the RPC. */
     private static final class CallFuture<Q, R, T> extends CompletableFuture<T> implements ClientResponseObserver<Q, R> {
-        private final String rpc;
         private final Function<R, T> map;
+        private final Function<Throwable, TokenServiceException> failure;
         private volatile ClientCallStreamObserver<Q> call;
 
-        CallFuture(String rpc, Function<R, T> map) {
-            this.rpc = rpc;
+        CallFuture(Function<R, T> map, Function<Throwable, TokenServiceException> failure) {
             this.map = map;
+            this.failure = failure;
         }
 
         @Override
@@ -252,7 +281,7 @@ public final class TokenClient implements AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
-            completeExceptionally(TokenServiceException.from(rpc, t));
+            completeExceptionally(failure.apply(t));
         }
 
         @Override
@@ -449,7 +478,8 @@ public final class TokenClient implements AutoCloseable {
             }
             b.userAgent(userAgent);
             CallCredentials credentials = apiKey == null ? null : new ApiKeyCredentials(apiKey, insecure);
-            return new TokenClient(b.build(), true, credentials, deadline, clock);
+            TlsProbe probe = insecure && target != null ? TlsProbe.of(target) : null;
+            return new TokenClient(b.build(), true, credentials, deadline, clock, probe);
         }
 
         private ChannelCredentials channelCredentials(boolean insecure) {

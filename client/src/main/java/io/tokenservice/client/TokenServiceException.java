@@ -39,6 +39,9 @@ public final class TokenServiceException extends RuntimeException {
     private static final String PLAINTEXT_SERVER = "the server answered in plaintext, but this client speaks TLS "
             + "(the default). For a server without TLS, such as the local development server, build the client with "
             + "TokenClient.builder().target(...).plaintext(); otherwise check that the target is the server's TLS port";
+    private static final String TLS_SERVER = "the server speaks TLS, but this client was built with .plaintext(): "
+            + "drop .plaintext() to use TLS (with trustCertificates(...) if the server's certificate is not publicly "
+            + "trusted), or point the client at a port without TLS";
 
     /** ErrorInfo reason of RenewToken's FAILED_PRECONDITION for a token past the server's renewal grace. */
     public static final String TOKEN_EXPIRED_REASON = "TOKEN_EXPIRED";
@@ -73,7 +76,8 @@ public final class TokenServiceException extends RuntimeException {
         /**
          * UNAVAILABLE because this client speaks TLS and the server answered in plaintext (the local
          * development server runs without TLS): build the client with {@link TokenClient.Builder#plaintext()}
-         * for such a server, or point it at the TLS port. Retrying does not help.
+         * for such a server, or point it at the TLS port. Or the reverse: the client was built with
+         * {@code plaintext()} and the server speaks TLS; drop {@code plaintext()}. Retrying does not help.
          */
         TLS_MISMATCH(false),
         /** Any other status (e.g. UNIMPLEMENTED: the target is not a TokenService). */
@@ -215,6 +219,12 @@ public final class TokenServiceException extends RuntimeException {
         String reason = status.getDescription() == null ? "" : status.getDescription();
         return new TokenServiceException(rpc, kindOf(status.getCode(), errorReason, retryInfo),
                 status.getCode(), reason, violations, errorReason, retryDelay, t);
+    }
+
+    /** UNAVAILABLE {@link Kind#TLS_MISMATCH} for a plaintext client whose server speaks TLS ({@link TlsProbe}). */
+    static TokenServiceException tlsServer(String rpc, Throwable cause) {
+        return new TokenServiceException(rpc, Kind.TLS_MISMATCH, Status.Code.UNAVAILABLE, TLS_SERVER, List.of(), null,
+                null, cause);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.tokenservice.env.Environment;
 import io.tokenservice.env.EnvironmentException;
 import io.tokenservice.env.ShutdownSafeLogManager;
 import io.tokenservice.gateway.config.GatewayConfig;
+import io.tokenservice.logging.LogSetup;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -11,7 +12,7 @@ import java.util.logging.Logger;
 /**
  * {@code java -jar token-gateway.jar}: configuration from the environment and {@code .env} (see README,
  * "Gateway"), one log line and exit code 2 on bad configuration, graceful stop on SIGTERM/SIGINT. The log
- * goes to standard error, one line per record, as the server's.
+ * is the server's ({@link LogSetup}): standard error, JSON or plain lines, {@code LOG_LEVEL}, {@code LOG_FORMAT}.
  */
 public final class Main {
     /** Exit code for configuration the gateway cannot start with. */
@@ -25,16 +26,15 @@ public final class Main {
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
         }
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
-                && System.getProperty("java.util.logging.config.file") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format",
-                    "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s - %5$s%6$s%n");
-        }
+        // Before the first logger: LOG_LEVEL/LOG_FORMAT of the process apply from the first line on.
+        LogSetup.bridgeJavaUtilLogging();
         Logger log = Logger.getLogger(Main.class.getName());
         Gateway gateway;
         try {
-            gateway = Gateway.start(GatewayConfig.fromEnvironment(
-                    Environment.load(System.getenv(), Path.of("").toAbsolutePath())));
+            Environment env = Environment.load(System.getenv(), Path.of("").toAbsolutePath());
+            // .env may set them too; a value that is not a choice is a configuration error, as on the server.
+            LogSetup.apply(LogSetup.fromEnvironment(env));
+            gateway = Gateway.start(GatewayConfig.fromEnvironment(env));
         } catch (EnvironmentException e) {
             log.severe("configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);

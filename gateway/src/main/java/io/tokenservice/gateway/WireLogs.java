@@ -1,5 +1,7 @@
 package io.tokenservice.gateway;
 
+import io.tokenservice.logging.LogSetup;
+import io.tokenservice.logging.LoggingSettings;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -8,7 +10,8 @@ import java.util.logging.Logger;
  * The loggers that dump HTTP/2 frames or raw bytes, request headers included, so the caller's
  * {@code authorization} too: Armeria's traffic loggers (TRACE) and grpc-netty's client frame logger
  * (FINE). They are held at INFO whatever the log configuration says, so no credential reaches a log even
- * when an operator turns everything else up to debug.
+ * when an operator turns everything else up to debug: in Logback, where Armeria and grpc-netty-shaded's Netty write
+ * through slf4j, and in java.util.logging, where a record is dropped before it reaches the bridge.
  */
 final class WireLogs {
     static final List<String> LOGGERS = List.of(
@@ -22,6 +25,7 @@ final class WireLogs {
     static void keepQuiet() {
         for (Logger logger : HELD) {
             logger.setLevel(Level.INFO);
+            LogSetup.holdAt(logger.getName(), LoggingSettings.Level.INFO);
         }
     }
 }

@@ -21,6 +21,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import io.tokenservice.core.token.AccessToken2;
+import io.tokenservice.core.token.Service;
 import io.tokenservice.gateway.testing.RunningGateway;
 import io.tokenservice.gateway.testing.TokenServerProcess;
 import io.tokenservice.gateway.testing.Tokens2;
@@ -189,6 +190,35 @@ class GrpcWebAndJsonTest {
         HttpResponse<String> denied = gateway.post("/v1/tokens/chat", "{\"app\":{}}",
                 Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json"));
         assertThat(denied.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void apaasTokensOverHttpJson() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        HttpResponse<String> issued = gateway.post("/v1/tokens/apaas",
+                "{\"roomUser\":{\"roomUuid\":\"room-1\",\"userUuid\":\"zoe\",\"role\":2},\"ttlSeconds\":600}",
+                Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json"));
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+        JsonNode body = json.readTree(issued.body());
+        AccessToken2 token = Tokens2.verified(body.get("token").asText(), server);
+        assertThat(token.service(Service.Apaas.class)).get().satisfies(apaas -> {
+            assertThat(apaas.roomUuid()).isEqualTo("room-1");
+            assertThat(apaas.userUuid()).isEqualTo("zoe");
+            assertThat(apaas.role()).isEqualTo((short) 2);
+        });
+        JsonNode grant = body.get("services").get(2);
+        assertThat(grant.get("service").asText()).isEqualTo("SERVICE_TYPE_APAAS");
+        assertThat(grant.get("apaasRoomUuid").asText()).isEqualTo("room-1");
+
+        HttpResponse<String> invalid = gateway.post("/v1/tokens/apaas", "{\"user\":{\"userUuid\":\"\"}}",
+                Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json"));
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(invalid.body()).get("details").get(0).get("fieldViolations").get(0).get("field").asText())
+                .isEqualTo("user.user_uuid");
+
+        HttpResponse<String> denied = gateway.post("/v1/tokens/apaas", "{\"app\":{}}",
+                Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json"));
+        assertThat(denied.statusCode()).as("the quick-start policy grants no APaaS app token").isEqualTo(403);
     }
 
     @Test

@@ -10,7 +10,7 @@ import io.tokenservice.server.config.Configuration;
 import io.tokenservice.server.config.EnvironmentVariables;
 import io.tokenservice.server.config.ServerConfig;
 import io.tokenservice.server.config.ServerSettings;
-import io.tokenservice.server.logging.LogSetup;
+import io.tokenservice.logging.LogSetup;
 import io.tokenservice.server.metrics.AdminServer;
 import io.tokenservice.server.metrics.ServerMetrics;
 import io.tokenservice.server.security.CallerSecurity;
@@ -172,8 +172,9 @@ public final class SecuredServer implements AutoCloseable {
                 .append("  export TOKEN_SERVICE_API_KEY=").append(key).append(n).append(n)
                 .append("Its tokens are for the made-up app only, so this caller may try everything the API offers:")
                 .append(n)
-                .append("every service, channel and identity, the wildcard (uid 0 / empty account), Chat app tokens,")
+                .append("every service, channel and identity, the wildcard (uid 0 / empty account), Chat and APaaS app")
                 .append(n)
+                .append("tokens, RTM 2.x resource permissions, ")
                 .append("renewing and inspecting. Keys from ").append(EnvironmentVariables.TOKEN_SERVICE_API_KEYS)
                 .append(" get the narrower quick-start policy.").append(n).append(n);
         if (tls) {

@@ -3,6 +3,7 @@ package io.tokenservice.server;
 import io.grpc.stub.StreamObserver;
 import io.tokenservice.proto.v1.InspectTokenRequest;
 import io.tokenservice.proto.v1.InspectTokenResponse;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -38,6 +39,11 @@ final class TokenServiceEndpoint extends TokenServiceGrpc.TokenServiceImplBase {
     @Override
     public void issueChatToken(IssueChatTokenRequest request, StreamObserver<IssuedToken> responses) {
         issue.issueChat(request, responses);
+    }
+
+    @Override
+    public void issueApaasToken(IssueApaasTokenRequest request, StreamObserver<IssuedToken> responses) {
+        issue.issueApaas(request, responses);
     }
 
     @Override

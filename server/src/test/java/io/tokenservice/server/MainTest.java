@@ -8,13 +8,20 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.grpc.Status;
 import io.tokenservice.core.token.AccessToken2Codec;
 import io.tokenservice.core.token.ParsedAccessToken2;
+import io.tokenservice.proto.v1.ApaasAppToken;
 import io.tokenservice.proto.v1.ChatAppToken;
 import io.tokenservice.proto.v1.InspectTokenRequest;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
+import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.RenewTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
+import io.tokenservice.proto.v1.Rtm2Access;
+import io.tokenservice.proto.v1.Rtm2Permission;
+import io.tokenservice.proto.v1.Rtm2ResourceType;
+import io.tokenservice.proto.v1.ServiceType;
 import io.tokenservice.server.auth.AuthenticationInterceptor;
 import io.tokenservice.server.config.AppKeys;
 import io.tokenservice.server.config.EnvironmentVariables;
@@ -69,7 +76,7 @@ class MainTest {
                     .contains("localhost:" + s.server.port() + " tokenservice.v1.TokenService/IssueRtcToken")
                     .contains("TOKEN_SERVICE_TARGET=localhost:" + s.server.port() + " ./mvnw -q -pl client exec:java")
                     .contains("may try everything the API offers").contains("the wildcard (uid 0")
-                    .contains("Chat app tokens")
+                    .contains("Chat and APaaS app").contains("RTM 2.x resource permissions")
                     .contains("TokenClient.builder().target(\"localhost:" + s.server.port() + "\").plaintext()");
             List<String> warnings = log.messages(Level.WARNING);
             assertThat(warnings).hasSize(1);
@@ -89,6 +96,14 @@ class MainTest {
             assertThat(s.as(key).issueChatToken(IssueChatTokenRequest.newBuilder()
                     .setApp(ChatAppToken.getDefaultInstance()).build()).getToken())
                     .as("and Chat app tokens").startsWith("007");
+            assertThat(s.as(key).issueApaasToken(IssueApaasTokenRequest.newBuilder()
+                    .setApp(ApaasAppToken.getDefaultInstance()).build()).getToken())
+                    .as("and APaaS app tokens").startsWith("007");
+            assertThat(s.as(key).issueRtmToken(IssueRtmTokenRequest.newBuilder().setUserId("u1")
+                    .addPermissions(Rtm2Permission.newBuilder()
+                            .setResourceType(Rtm2ResourceType.RTM2_RESOURCE_TYPE_STREAM_CHANNELS)
+                            .setAccess(Rtm2Access.RTM2_ACCESS_WRITE).addResources("any-channel")).build())
+                    .getServices(0).getService()).as("and RTM 2.x permissions").isEqualTo(ServiceType.SERVICE_TYPE_RTM2);
             for (String line : all.lines()) {
                 assertThat(line).doesNotContain(key).doesNotContain(app.primary().appCertificate())
                         .doesNotContain(issued.getToken());
@@ -214,7 +229,7 @@ class MainTest {
 
         assertThat(e.exitCode()).isEqualTo(2);
         assertThat(e.getMessage()).startsWith("configuration error: TOKEN_SERVICE_CONFIG " + yaml
-                + ": security.callers.web.rolez (line 7): unknown key; expected one of [allow_chat_app_token, ")
+                + ": security.callers.web.rolez (line 7): unknown key; expected one of [allow_apaas_app_token, allow_chat_app_token, ")
                 .doesNotContain(CERT);
     }
 

@@ -18,7 +18,9 @@ import jdk.jfr.consumer.RecordingFile;
  * allocated per call and who allocated it:
  * <ul>
  *   <li>bytes per call: the growth of every thread's allocation counter ({@code jdk.ThreadAllocationStatistics},
- *       exact, emitted at the start and the end of the recording) divided by the calls;</li>
+ *       exact, emitted at the start and the end of the recording) divided by the calls; a thread seen only at
+ *       the end started during the recording (Netty starts an event-loop thread for a new connection), so all
+ *       of its counter counts ({@link #grewDuringRecording});</li>
  *   <li>the biggest allocators: {@code jdk.ObjectAllocationSample} weights (an estimate of the bytes each
  *       sample stands for) summed by the first frame in {@code io.tokenservice} and by the allocating frame.</li>
  * </ul>
@@ -35,7 +37,7 @@ public final class AllocationProfile {
         Path file = Path.of(args[0]);
         long calls = Long.parseLong(args[1]);
         int top = args.length > 2 ? Integer.parseInt(args[2]) : 15;
-        Map<Long, long[]> perThread = new HashMap<>(); // thread id -> {first, last}
+        Map<Long, List<long[]>> perThread = new HashMap<>(); // thread id -> {time, allocated} samples
         Map<Long, String> threadNames = new HashMap<>();
         Map<String, Long> byOwnFrame = new HashMap<>();
         Map<String, Long> byAllocatingFrame = new HashMap<>();
@@ -48,10 +50,9 @@ public final class AllocationProfile {
                     if (t == null) {
                         continue;
                     }
-                    long allocated = e.getLong("allocated");
                     threadNames.put(t.getJavaThreadId(), t.getJavaName());
-                    perThread.merge(t.getJavaThreadId(), new long[] {allocated, allocated},
-                            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                    perThread.computeIfAbsent(t.getJavaThreadId(), id -> new ArrayList<>()).add(
+                            new long[] {e.getStartTime().toEpochMilli(), e.getLong("allocated")});
                 }
                 case "jdk.ObjectAllocationSample" -> {
                     long weight = e.getLong("weight");
@@ -65,10 +66,18 @@ public final class AllocationProfile {
                 default -> { }
             }
         }
+        long firstMillis = Long.MAX_VALUE;
+        long lastMillis = Long.MIN_VALUE;
+        for (List<long[]> samples : perThread.values()) {
+            for (long[] sample : samples) {
+                firstMillis = Math.min(firstMillis, sample[0]);
+                lastMillis = Math.max(lastMillis, sample[0]);
+            }
+        }
         long total = 0;
         Map<String, Long> byThreadGroup = new HashMap<>();
-        for (Map.Entry<Long, long[]> t : perThread.entrySet()) {
-            long grew = t.getValue()[1] - t.getValue()[0];
+        for (Map.Entry<Long, List<long[]>> t : perThread.entrySet()) {
+            long grew = grewDuringRecording(t.getValue(), firstMillis, lastMillis);
             total += grew;
             byThreadGroup.merge(threadNames.get(t.getKey()).replaceAll("[-#]?\\d+", "-N"), grew, Long::sum);
         }
@@ -79,6 +88,25 @@ public final class AllocationProfile {
                 byArea, sampled, calls, top);
         print("sampled by first io.tokenservice frame", byOwnFrame, sampled, calls, top);
         print("sampled by allocated type <- allocating frame", byAllocatingFrame, sampled, calls, top);
+    }
+
+    /**
+     * What one thread allocated between the recording's first and last {@code jdk.ThreadAllocationStatistics}
+     * batch ({@code firstMillis}, {@code lastMillis}), from its samples ({time millis, allocated bytes}): the
+     * growth of its counter; for a thread that first appears in the second half of the recording (it started
+     * during it), the whole counter, since it allocated nothing before it existed.
+     */
+    static long grewDuringRecording(List<long[]> samples, long firstMillis, long lastMillis) {
+        long earliestTime = Long.MAX_VALUE;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (long[] sample : samples) {
+            earliestTime = Math.min(earliestTime, sample[0]);
+            min = Math.min(min, sample[1]);
+            max = Math.max(max, sample[1]);
+        }
+        boolean startedDuring = earliestTime - firstMillis > (lastMillis - firstMillis) / 2;
+        return startedDuring ? max : max - min;
     }
 
     private static String frame(RecordedStackTrace stack, boolean ownCode) {

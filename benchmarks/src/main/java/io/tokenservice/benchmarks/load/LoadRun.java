@@ -21,6 +21,11 @@ import org.HdrHistogram.Recorder;
  * and {@link #FINISH_GRACE} more); any that never finish are counted as {@code UNFINISHED}. An open loop
  * sends nothing later than one deadline after the end of the measurement: calls it was too far behind to
  * send by then (at most {@code --max-outstanding} are in flight) are counted as {@code NOT_SENT}.
+ *
+ * <p>An open loop warms up as a closed loop ({@code --concurrency} calls outstanding), waits for those calls to
+ * finish, and only then starts its schedule: a warm-up at the full rate would leave a backlog (of the cold
+ * server, and of this generator's own cold JVM) that the measurement would inherit and, above the server's
+ * capacity, never work off; every measured call would be charged for the warm-up.
  */
 final class LoadRun {
     /** Synchronous completions (e.g. a refused connection) re-enter the closed loop; beyond this depth they are queued. */
@@ -32,11 +37,14 @@ final class LoadRun {
     private final Duration finishGrace;
     private final Recorder latencies = new Recorder(3);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
-    private final AtomicInteger outstanding = new AtomicInteger();
+    /** Calls in flight of the current phase (a warm-up's late calls never count as the measurement's). */
+    private volatile AtomicInteger outstanding = new AtomicInteger();
     private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
     private ExecutorService trampoline;
-    private long measureStart;
-    private long end;
+    private volatile long measureStart;
+    private volatile long end;
+    /** When the closed loop stops sending: the end of the run, or of an open loop's warm-up. */
+    private volatile long closedEnd;
 
     LoadRun(RpcClient client, LoadOptions options) {
         this(client, options, FINISH_GRACE);
@@ -53,7 +61,10 @@ final class LoadRun {
         measureStart = start + options.warmup().toNanos();
         end = measureStart + options.duration().toNanos();
         if (options.openLoop()) {
-            openLoop(start);
+            if (measureStart > start) {
+                warmUpClosed();
+            }
+            openLoop(measureStart);
         } else {
             closedLoop();
         }
@@ -88,7 +99,25 @@ final class LoadRun {
         }
     }
 
+    /**
+     * The open loop's warm-up: a closed loop until the measurement was due, then a wait (up to a deadline) for
+     * its calls; the measurement starts when the wait ends and lasts the whole {@code --duration}.
+     */
+    private void warmUpClosed() throws InterruptedException {
+        long measured = end - measureStart;
+        end = measureStart;
+        closedLoop();
+        long waitUntil = System.nanoTime() + options.deadline().toNanos();
+        while (outstanding.get() > 0 && System.nanoTime() < waitUntil) {
+            Thread.sleep(1);
+        }
+        outstanding = new AtomicInteger();
+        measureStart = System.nanoTime();
+        end = measureStart + measured;
+    }
+
     private void closedLoop() throws InterruptedException {
+        closedEnd = end;
         trampoline = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "load-closed-loop");
             t.setDaemon(true);
@@ -106,13 +135,14 @@ final class LoadRun {
     /** One slot of the closed loop: send, and when the answer comes, send again until the end. */
     private void sendClosed() {
         long sent = System.nanoTime();
-        if (sent >= end) {
+        if (sent >= closedEnd) {
             return;
         }
-        outstanding.incrementAndGet();
+        AtomicInteger phase = outstanding;
+        phase.incrementAndGet();
         client.start(outcome -> {
             record(sent, outcome);
-            outstanding.decrementAndGet();
+            phase.decrementAndGet();
             int[] d = depth.get();
             if (d[0] >= MAX_REENTRY) {
                 trampoline.execute(this::sendClosed);
@@ -148,10 +178,11 @@ final class LoadRun {
                 }
                 return;
             }
-            outstanding.incrementAndGet();
+            AtomicInteger phase = outstanding;
+            phase.incrementAndGet();
             client.start(outcome -> {
                 record(intended, outcome);
-                outstanding.decrementAndGet();
+                phase.decrementAndGet();
                 inFlight.release();
             });
         }

@@ -2,11 +2,14 @@ package io.tokenservice.client.renew;
 
 import io.tokenservice.client.Token;
 import io.tokenservice.client.TokenClient;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
+import io.tokenservice.proto.v1.RenewTokenRequest;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,14 +26,45 @@ public interface TokenProvider {
     /** Called just before a retry that follows a failure (e.g. to reconnect without waiting for transport backoff). */
     default void beforeRetry() {}
 
-    /** RenewToken through {@code client}; fresh tokens by {@code issue}. */
+    /**
+     * Called by {@link TokenRenewer#start} with the session's first token, so that a token this provider could
+     * never renew fails there rather than at the first renewal. Default: every token.
+     *
+     * @throws IllegalArgumentException if this provider cannot renew {@code initial}
+     */
+    default void requireRenewable(Token initial) {}
+
+    /**
+     * RenewToken through {@code client}; fresh tokens by {@code issue}. It renews 007 tokens only: a 006 token
+     * records only the CRC32 of its channel and uid, so its renewal needs them, which {@link #rtc} and
+     * {@link #rtm} take from their request.
+     */
     static TokenProvider of(TokenClient client, Supplier<CompletableFuture<Token>> issue) {
+        return renewing(client, issue, null);
+    }
+
+    /** {@link #of}, renewing 006 tokens too when {@code legacyIdentity} sets what RenewToken needs for them. */
+    private static TokenProvider renewing(TokenClient client, Supplier<CompletableFuture<Token>> issue,
+            Consumer<RenewTokenRequest.Builder> legacyIdentity) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(issue, "issue");
         return new TokenProvider() {
             @Override
             public CompletableFuture<Token> renew(Token current) {
-                return client.renewTokenAsync(current.value());
+                RenewTokenRequest.Builder request = RenewTokenRequest.newBuilder().setToken(current.value());
+                if (legacyIdentity != null && current.isLegacy()) {
+                    legacyIdentity.accept(request);
+                }
+                return client.renewTokenAsync(request.build());
+            }
+
+            @Override
+            public void requireRenewable(Token initial) {
+                if (legacyIdentity == null && initial.isLegacy()) {
+                    throw new IllegalArgumentException("cannot renew a 006 token without its channel and uid (RTC) or "
+                            + "user id (RTM), of which it records only the CRC32: use TokenProvider.rtc or "
+                            + "TokenProvider.rtm with the request the token was issued for");
+                }
             }
 
             @Override
@@ -45,21 +79,38 @@ public interface TokenProvider {
         };
     }
 
-    /** An RTC session: fresh tokens by IssueRtcToken with {@code request}. */
+    /**
+     * An RTC session: fresh tokens by IssueRtcToken with {@code request}; a 006 token is renewed with the
+     * request's channel and uid or account.
+     */
     static TokenProvider rtc(TokenClient client, IssueRtcTokenRequest request) {
         Objects.requireNonNull(request, "request");
-        return of(client, () -> client.issueRtcTokenAsync(request));
+        return renewing(client, () -> client.issueRtcTokenAsync(request), renewal -> {
+            renewal.setChannel(request.getChannel());
+            switch (request.getIdentityCase()) {
+                case UID -> renewal.setUid(request.getUid());
+                case ACCOUNT -> renewal.setAccount(request.getAccount());
+                default -> { } // a request without identity issues no token, so has none to renew
+            }
+        });
     }
 
-    /** An RTM session: fresh tokens by IssueRtmToken with {@code request}. */
+    /** An RTM session: fresh tokens by IssueRtmToken with {@code request}; a 006 token is renewed with its user id. */
     static TokenProvider rtm(TokenClient client, IssueRtmTokenRequest request) {
         Objects.requireNonNull(request, "request");
-        return of(client, () -> client.issueRtmTokenAsync(request));
+        return renewing(client, () -> client.issueRtmTokenAsync(request),
+                renewal -> renewal.setRtmUserId(request.getUserId()));
     }
 
     /** A Chat session: fresh tokens by IssueChatToken with {@code request}. */
     static TokenProvider chat(TokenClient client, IssueChatTokenRequest request) {
         Objects.requireNonNull(request, "request");
         return of(client, () -> client.issueChatTokenAsync(request));
+    }
+
+    /** A Flexible Classroom session: fresh tokens by IssueApaasToken with {@code request}. */
+    static TokenProvider apaas(TokenClient client, IssueApaasTokenRequest request) {
+        Objects.requireNonNull(request, "request");
+        return of(client, () -> client.issueApaasTokenAsync(request));
     }
 }

@@ -128,6 +128,8 @@ public final class TokenRenewer implements AutoCloseable {
      * returned by the {@link io.tokenservice.client.TokenClient}). Registers as the session's token event
      * listener and sets the renewal timer.
      *
+     * @throws IllegalArgumentException if the provider cannot renew {@code initial} (a 006 token with a
+     *         {@link TokenProvider#of} provider, which lacks the channel and uid a 006 renewal needs)
      * @throws IllegalStateException if already started or closed
      */
     public void start(Token initial) {
@@ -139,7 +141,7 @@ public final class TokenRenewer implements AutoCloseable {
      * {@link Token#fromString(String)} reads its expiry from the token, and the clock offset is taken as 0
      * until the first renewal measures it. Otherwise as {@link #start(Token)}.
      *
-     * @throws IllegalArgumentException if {@code initial} is not a 007 token
+     * @throws IllegalArgumentException if {@code initial} is not a 007 token, or the provider cannot renew it
      * @throws IllegalStateException if already started or closed
      */
     public void start(String initial) {
@@ -147,6 +149,7 @@ public final class TokenRenewer implements AutoCloseable {
     }
 
     private void startWith(Token initial) {
+        provider.requireRenewable(initial);
         if (closed || !started.compareAndSet(false, true)) {
             throw new IllegalStateException("renewer already started or closed");
         }

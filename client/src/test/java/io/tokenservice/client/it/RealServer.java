@@ -18,6 +18,7 @@ import io.tokenservice.server.security.CallerSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,12 +51,27 @@ final class RealServer implements AutoCloseable {
     private final Duration renewGrace;
     private final String inProcessName = "token-server-" + UUID.randomUUID();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /** The server module's committed test certificates (for localhost and 127.0.0.1; see the README there). */
+    private static final Path TLS_DIRECTORY = Path.of("..", "server", "src", "test", "resources", "tls");
+
     private final CallerSecurity security;
+    private final boolean tls;
     private TokenServer server;
     private int port;
 
     RealServer(Transport transport, Clock clientClock, Duration serverClockOffset, Duration renewGrace) {
+        this(transport, clientClock, serverClockOffset, renewGrace, false);
+    }
+
+    /** A Netty server with TLS (the server module's test certificate for localhost). */
+    static RealServer withTls(Clock clock) {
+        return new RealServer(Transport.NETTY, clock, Duration.ZERO, Duration.ofSeconds(60), true);
+    }
+
+    private RealServer(Transport transport, Clock clientClock, Duration serverClockOffset, Duration renewGrace,
+            boolean tls) {
         this.transport = transport;
+        this.tls = tls;
         this.serverClock = Clock.offset(clientClock, serverClockOffset);
         this.renewGrace = renewGrace;
         this.security = new CallerSecurity(new SecuritySettings(ApiKeyRegistry.parseEnvironmentValue(
@@ -89,14 +105,16 @@ final class RealServer implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already running");
         }
-        ServerConfig config = security.wire(ServerConfig.builder()
+        ServerConfig.Builder builder = ServerConfig.builder()
                 .grpcPort(port)
                 .app(appId, certificate)
                 .clock(serverClock)
                 .renewGrace(renewGrace)
-                .shutdownGrace(Duration.ofSeconds(1)))
-                .authenticator(countingAuthenticator())
-                .build();
+                .shutdownGrace(Duration.ofSeconds(1));
+        if (tls) {
+            builder.tls(TLS_DIRECTORY.resolve("server.crt"), TLS_DIRECTORY.resolve("server.key"));
+        }
+        ServerConfig config = security.wire(builder).authenticator(countingAuthenticator()).build();
         if (transport == Transport.IN_PROCESS) {
             server = TokenServer.startInProcess(inProcessName, config);
             return;

@@ -1,6 +1,7 @@
 package io.tokenservice.client.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenservice.client.Token;
 import io.tokenservice.client.TokenClient;
@@ -19,11 +20,14 @@ import io.tokenservice.client.testing.RecordingListener;
 import io.tokenservice.proto.v1.InspectTokenRequest;
 import io.tokenservice.proto.v1.InspectTokenResponse;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
+import io.tokenservice.proto.v1.IssueRtmTokenRequest;
 import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.proto.v1.SignatureStatus;
+import io.tokenservice.proto.v1.TokenVersion;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -303,6 +307,62 @@ class RenewalAgainstRealServerTest {
             assertThat(server.calls("RenewToken")).as("one attempt, no gRPC retry, no renewer retry").isEqualTo(1);
             assertThat(session.handovers()).isZero();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RealServer.Transport.class)
+    void renewsA006RtcTokenWithTheChannelAndUidOfItsRequest(RealServer.Transport transport) {
+        startServer(transport);
+        request = request.toBuilder().setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();
+        Token initial = join(client);
+        assertThat(initial.isLegacy()).isTrue();
+
+        clock.advance(Duration.ofSeconds(30));
+        session.fireWillExpire(initial.value());
+
+        Renewal renewal = listener.awaitRenewal();
+        Token renewed = renewal.current();
+        assertThat(renewed.value()).startsWith("006").isNotEqualTo(initial.value());
+        assertThat(renewed.expiresAt()).isEqualTo(T0.plusSeconds(90));
+        assertThat(session.renewed).containsExactly(renewed.value());
+        assertThat(server.calls("RenewToken")).isEqualTo(1);
+        assertAcceptedByServer(renewed);
+    }
+
+    @Test
+    void renewsA006RtmTokenWithTheUserIdOfItsRequest() {
+        startServer(RealServer.Transport.IN_PROCESS);
+        IssueRtmTokenRequest rtm = IssueRtmTokenRequest.newBuilder().setAppId(server.appId).setUserId("alice")
+                .setTtlSeconds(60).setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();
+        Token initial = client.issueRtmToken(rtm);
+        renewer = TokenRenewer.builder(session, TokenProvider.rtm(client, rtm))
+                .clock(clock).scheduler(scheduler).listener(listener).build();
+        renewer.start(initial);
+
+        scheduler.advance(Duration.ofSeconds(30));
+
+        Token renewed = listener.awaitRenewal().current();
+        assertThat(renewed.value()).startsWith("006").isNotEqualTo(initial.value());
+        assertThat(renewed.expiresAt()).isEqualTo(T0.plusSeconds(90));
+        assertThat(session.renewed).containsExactly(renewed.value());
+    }
+
+    @Test
+    void a006TokenWithAProviderThatCannotRenewItFailsAtStart() {
+        startServer(RealServer.Transport.IN_PROCESS);
+        request = request.toBuilder().setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();
+        Token initial = client.issueRtcToken(request);
+        renewer = TokenRenewer.builder(session, TokenProvider.of(client, () -> client.issueRtcTokenAsync(request)))
+                .clock(clock).scheduler(scheduler).listener(listener).build();
+
+        assertThatThrownBy(() -> renewer.start(initial))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("006")
+                .hasMessageContaining("TokenProvider.rtc");
+        assertThat(renewer.state()).isEqualTo(TokenRenewer.State.NEW);
+        assertThat(session.listener()).isNull();
+        assertThat(scheduler.pending()).isEmpty();
+        assertThat(server.calls("RenewToken")).isZero();
     }
 
     private static java.util.List<io.tokenservice.proto.v1.ServiceGrant> withoutExpiries(Token token) {

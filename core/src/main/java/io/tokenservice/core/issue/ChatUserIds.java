@@ -6,12 +6,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** The Chat user id an APaaS room-user token grants: the lower-case hex MD5 of the user's UTF-8 id. */
-final class ChatUserIds {
+public final class ChatUserIds {
     private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(ChatUserIds::newMd5);
 
     private ChatUserIds() {}
 
-    static String md5Hex(String userUuid) {
+    public static String md5Hex(String userUuid) {
         return HexFormat.of().formatHex(MD5.get().digest(userUuid.getBytes(StandardCharsets.UTF_8)));
     }
 

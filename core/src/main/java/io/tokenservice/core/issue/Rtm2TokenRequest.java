@@ -1,6 +1,8 @@
 package io.tokenservice.core.issue;
 
 import io.tokenservice.core.token.Service;
+import io.tokenservice.core.validation.InputRules;
+import io.tokenservice.core.validation.InvalidTokenInputException;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,6 +16,34 @@ public record Rtm2TokenRequest(String userId, long ttlSeconds, List<Permission> 
     public Rtm2TokenRequest {
         Objects.requireNonNull(userId, "userId");
         permissions = List.copyOf(permissions);
+    }
+
+    /**
+     * The rules {@link TokenIssuer#issueRtm2} applies to {@code permissions}: each resource type and access pair at
+     * most once, at least one resource each, every resource a valid RTM2 name
+     * ({@link InputRules#requireRtm2Resource}). Fields are named {@code permissions[i]} and
+     * {@code permissions[i].resources[r]}, the first violation only.
+     *
+     * @throws InvalidTokenInputException for the first permission that breaks a rule
+     */
+    public static void requireValidPermissions(List<Permission> permissions) {
+        for (int i = 0; i < permissions.size(); i++) {
+            Permission permission = permissions.get(i);
+            String field = "permissions[" + i + "]";
+            for (int earlier = 0; earlier < i; earlier++) {
+                Permission other = permissions.get(earlier);
+                if (other.resourceType() == permission.resourceType() && other.access() == permission.access()) {
+                    throw new InvalidTokenInputException(field, "repeats " + permission.resourceType() + " "
+                            + permission.access() + " of permissions[" + earlier + "]; list its resources in one entry");
+                }
+            }
+            if (permission.resources().isEmpty()) {
+                throw new InvalidTokenInputException(field + ".resources", "must name at least one resource");
+            }
+            for (int r = 0; r < permission.resources().size(); r++) {
+                InputRules.requireRtm2Resource(field + ".resources[" + r + "]", permission.resources().get(r));
+            }
+        }
     }
 
     public static Permission permission(ResourceType resourceType, Access access, List<String> resources) {

@@ -110,23 +110,9 @@ public final class TokenIssuer {
     public IssuedToken issueRtm2(AppCredentials app, Rtm2TokenRequest request) {
         InputRules.requireRtmUserId("userId", request.userId());
         InputRules.requireTtl("ttlSeconds", request.ttlSeconds(), limits.maxTtlSeconds());
+        Rtm2TokenRequest.requireValidPermissions(request.permissions());
         List<Service.Rtm2Permission> permissions = new ArrayList<>(request.permissions().size());
-        for (int i = 0; i < request.permissions().size(); i++) {
-            Rtm2TokenRequest.Permission permission = request.permissions().get(i);
-            String field = "permissions[" + i + "]";
-            for (int earlier = 0; earlier < i; earlier++) {
-                Rtm2TokenRequest.Permission other = request.permissions().get(earlier);
-                if (other.resourceType() == permission.resourceType() && other.access() == permission.access()) {
-                    throw new InvalidTokenInputException(field, "repeats " + permission.resourceType() + " "
-                            + permission.access() + " of permissions[" + earlier + "]; list its resources in one entry");
-                }
-            }
-            if (permission.resources().isEmpty()) {
-                throw new InvalidTokenInputException(field + ".resources", "must name at least one resource");
-            }
-            for (int r = 0; r < permission.resources().size(); r++) {
-                InputRules.requireRtm2Resource(field + ".resources[" + r + "]", permission.resources().get(r));
-            }
+        for (Rtm2TokenRequest.Permission permission : request.permissions()) {
             permissions.add(new Service.Rtm2Permission(permission.resourceType().agoraValue(),
                     permission.access().agoraValue(), permission.resources()));
         }

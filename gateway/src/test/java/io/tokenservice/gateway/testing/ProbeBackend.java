@@ -14,6 +14,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
+import io.tokenservice.logging.LogSetup;
+import io.tokenservice.logging.LoggingSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -34,7 +36,8 @@ public final class ProbeBackend implements AutoCloseable {
 
     /**
      * The probe is a grpc-netty server in the test JVM, whose frame logger would write the headers the
-     * tests send (the real server redacts them itself); held at INFO like the gateway's wire loggers.
+     * tests send (the real server redacts them itself); held at INFO like the gateway's wire loggers, in
+     * java.util.logging and in Logback (grpc-netty-shaded's Netty logs through slf4j when it is present).
      */
     private static final Logger FRAME_LOGGER = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
 
@@ -43,6 +46,7 @@ public final class ProbeBackend implements AutoCloseable {
 
     public ProbeBackend() {
         FRAME_LOGGER.setLevel(Level.INFO);
+        LogSetup.holdAt(FRAME_LOGGER.getName(), LoggingSettings.Level.INFO);
         ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(TokenServiceGrpc.getServiceDescriptor());
         for (MethodDescriptor<?, ?> method : TokenServiceGrpc.getServiceDescriptor().getMethods()) {
             add(service, method);

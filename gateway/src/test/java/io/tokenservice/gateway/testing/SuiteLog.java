@@ -1,5 +1,10 @@
 package io.tokenservice.gateway.testing;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -13,12 +18,14 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
+import org.slf4j.LoggerFactory;
 
 /**
- * Every log line written while the gateway's tests run: all java.util.logging records at every level
- * (Armeria and netty log there through slf4j-jdk14, grpc-java directly; the root is set to ALL for the
- * run), everything on standard output and error, and the output of the token-server processes the tests
- * start ({@link #add}). {@code EveryLogLineOfTheGatewaySuiteTest} runs last and checks it.
+ * Every log line written while the gateway's tests run: all Logback events at every level (Armeria and
+ * netty log there through slf4j; the root is set to ALL for the run while the console keeps the configured
+ * level), all java.util.logging records at every level (grpc-java; the root is set to ALL too), everything on
+ * standard output and error, and the output of the token-server and gateway processes the tests start
+ * ({@link #add}). {@code EveryLogLineOfTheGatewaySuiteTest} runs last and checks it.
  *
  * <p>A JUnit Platform {@link LauncherSessionListener}, so it is in place before the first test class loads.
  */
@@ -38,7 +45,16 @@ public final class SuiteLog implements LauncherSessionListener {
         @Override
         public void close() {}
     };
+    private static final AppenderBase<ILoggingEvent> APPENDER = new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+            String line = event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
+            LINES.add(event.getThrowableProxy() == null ? line
+                    : line + System.lineSeparator() + ThrowableProxyUtil.asString(event.getThrowableProxy()));
+        }
+    };
     private static volatile boolean installed;
+    private static ch.qos.logback.classic.Level originalLogbackLevel;
     private static PrintStream originalOut;
     private static PrintStream originalErr;
     private static Level originalRootLevel;
@@ -53,6 +69,16 @@ public final class SuiteLog implements LauncherSessionListener {
         HANDLER.setLevel(Level.ALL);
         root.setLevel(Level.ALL);
         root.addHandler(HANDLER);
+        ch.qos.logback.classic.Logger logbackRoot = logbackRoot();
+        originalLogbackLevel = logbackRoot.getLevel();
+        ThresholdFilter consoleLevel = new ThresholdFilter();
+        consoleLevel.setLevel(originalLogbackLevel.levelStr);
+        consoleLevel.start();
+        logbackRoot.iteratorForAppenders().forEachRemaining(appender -> appender.addFilter(consoleLevel));
+        APPENDER.setContext(logbackRoot.getLoggerContext());
+        APPENDER.start();
+        logbackRoot.setLevel(ch.qos.logback.classic.Level.ALL);
+        logbackRoot.addAppender(APPENDER);
         originalOut = System.out;
         originalErr = System.err;
         System.setOut(tee(originalOut, "[stdout] "));
@@ -68,9 +94,16 @@ public final class SuiteLog implements LauncherSessionListener {
         Logger root = Logger.getLogger("");
         root.removeHandler(HANDLER);
         root.setLevel(originalRootLevel);
+        ch.qos.logback.classic.Logger logbackRoot = logbackRoot();
+        logbackRoot.detachAppender(APPENDER);
+        logbackRoot.setLevel(originalLogbackLevel);
         System.setOut(originalOut);
         System.setErr(originalErr);
         installed = false;
+    }
+
+    private static ch.qos.logback.classic.Logger logbackRoot() {
+        return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
     public static boolean installed() {

@@ -26,6 +26,7 @@ class TokenServiceContractTest {
     EXPECTED_POST_PATHS.put("IssueRtcToken", "/v1/tokens/rtc");
     EXPECTED_POST_PATHS.put("IssueRtmToken", "/v1/tokens/rtm");
     EXPECTED_POST_PATHS.put("IssueChatToken", "/v1/tokens/chat");
+    EXPECTED_POST_PATHS.put("IssueApaasToken", "/v1/tokens/apaas");
     EXPECTED_POST_PATHS.put("RenewToken", "/v1/tokens:renew");
     EXPECTED_POST_PATHS.put("InspectToken", "/v1/tokens:inspect");
   }
@@ -35,7 +36,7 @@ class TokenServiceContractTest {
   }
 
   @Test
-  void serviceHasFixedNameAndExactlyTheFiveRpcs() {
+  void serviceHasFixedNameAndExactlyTheSixRpcs() {
     ServiceDescriptor service = service();
     assertNotNull(service);
     assertEquals("tokenservice.v1.TokenService", service.getFullName());
@@ -83,7 +84,8 @@ class TokenServiceContractTest {
     assertEquals(
         IssueRtcTokenRequest.getDescriptor(),
         service.findMethodByName("IssueRtcToken").getInputType());
-    for (String rpc : List.of("IssueRtcToken", "IssueRtmToken", "IssueChatToken", "RenewToken")) {
+    for (String rpc :
+        List.of("IssueRtcToken", "IssueRtmToken", "IssueChatToken", "IssueApaasToken", "RenewToken")) {
       assertEquals(IssuedToken.getDescriptor(), service.findMethodByName(rpc).getOutputType(), rpc);
     }
     assertEquals(
@@ -115,6 +117,19 @@ class TokenServiceContractTest {
     assertEquals(
         IssueRtcTokenRequest.IdentityCase.IDENTITY_NOT_SET,
         IssueRtcTokenRequest.getDefaultInstance().getIdentityCase());
+  }
+
+  @Test
+  void fieldsAddedLaterKeepTheNumbersClientsWereBuiltWith() {
+    assertEquals(5, IssueRtmTokenRequest.getDescriptor().findFieldByName("permissions").getNumber());
+    assertEquals(6, ServiceGrant.getDescriptor().findFieldByName("rtm2_permissions").getNumber());
+    assertEquals(7, ServiceGrant.getDescriptor().findFieldByName("apaas_room_uuid").getNumber());
+    assertEquals(8, ServiceGrant.getDescriptor().findFieldByName("apaas_role").getNumber());
+    assertEquals(
+        List.of("room_user", "user", "app"),
+        IssueApaasTokenRequest.getDescriptor().getOneofs().get(0).getFields().stream()
+            .map(FieldDescriptor::getName)
+            .collect(Collectors.toList()));
   }
 
   @Test

@@ -9,6 +9,7 @@ public enum Rpc {
     ISSUE_RTC_TOKEN("IssueRtcToken"),
     ISSUE_RTM_TOKEN("IssueRtmToken"),
     ISSUE_CHAT_TOKEN("IssueChatToken"),
+    ISSUE_APAAS_TOKEN("IssueApaasToken"),
     RENEW_TOKEN("RenewToken"),
     INSPECT_TOKEN("InspectToken");
 

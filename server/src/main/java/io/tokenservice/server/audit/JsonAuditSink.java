@@ -1,19 +1,18 @@
 package io.tokenservice.server.audit;
 
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.EndUser;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashSet;
+import io.tokenservice.server.access.ServiceKind;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -27,14 +26,16 @@ import java.util.regex.Pattern;
  * caller        caller name, null if not authenticated
  * auth          api_key | mutual_tls | jwt | anonymous | none, null if not authenticated
  * subject       the end user's sub for a JWT caller (never the JWT), else null
- * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | RenewToken | InspectToken
+ * rpc           IssueRtcToken | IssueRtmToken | IssueChatToken | IssueApaasToken | RenewToken | InspectToken
  * app           App ID
- * channel       RTC channel (first RTC grant)
- * identity      identity of the first grant ("" = RTC wildcard or Chat app token)
- * services      ["rtc","rtm","chat"] in request order
+ * channel       RTC channel or APaaS room (first grant with one)
+ * identity      identity of the first grant ("" = RTC wildcard, Chat or APaaS app token)
+ * services      ["rtc","rtm","chat","apaas"] in request order
  * roles         RTC roles, e.g. ["publisher"]
  * privileges    privileges the token would carry, e.g. ["join_channel","publish_audio",...,"rtm_login"]
- * grants        per service: {"service","channel","identity","role","privileges"}
+ * grants        per service: {"service","channel","identity","role","privileges"}, plus "apaas_role" for an
+ *               APaaS room user and "rtm2_permissions" [{"resource_type","access","resources"}] for an RTM
+ *               login with RTM 2.x permissions
  * ttl           token lifetime in seconds
  * outcome       gRPC status code name: OK, PERMISSION_DENIED, RESOURCE_EXHAUSTED, ...
  * reason        why (the status description for refusals)
@@ -47,14 +48,32 @@ import java.util.regex.Pattern;
 public final class JsonAuditSink implements AuditSink {
     public static final String LOGGER_NAME = "tokenservice.audit";
 
-    private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{1,64}");
     private static final Pattern SECRETS = Pattern.compile(
             "00[67][A-Za-z0-9+/=_-]{24,}"
                     // A placeholder such as "Bearer <key>" in a message is prose, not a credential.
                     + "|(?i:bearer)\\s+(?!<[A-Za-z _-]{1,32}>(?:[\\s'\",.;)]|$))\\S+"
                     + "|-----BEGIN [A-Z0-9 ]+-----[\\s\\S]*?(?:-----END [A-Z0-9 ]+-----|$)");
 
+    private static final String[] AUTH_METHODS = lowerNames(Caller.AuthMethod.values());
+    private static final String[] SERVICE_KINDS = lowerNames(ServiceKind.values());
+    private static final String[] RTC_ROLES = lowerNames(RtcRole.values());
+    private static final List<String> RTC_PUBLISHER =
+            List.of("join_channel", "publish_audio", "publish_video", "publish_data");
+    private static final List<String> RTC_SUBSCRIBER = List.of("join_channel");
+    private static final List<String> RTM = List.of("rtm_login");
+    private static final List<String> CHAT_APP = List.of("chat_app");
+    private static final List<String> CHAT_USER = List.of("chat_user");
+    private static final List<String> APAAS_APP = List.of("apaas_app");
+    private static final List<String> APAAS_ROOM_USER = List.of("rtm_login", "chat_user", "apaas_room_user");
+    private static final List<String> APAAS_USER = List.of("apaas_user");
+    private static final String[] RTM2_RESOURCE_TYPES = lowerNames(Rtm2TokenRequest.ResourceType.values());
+    private static final String[] RTM2_ACCESS = lowerNames(Rtm2TokenRequest.Access.values());
+    /** Lines longer than this are not kept for the next record (a huge reason must not stay in memory). */
+    private static final int KEPT_LINE_CHARS = 8192;
+
     private final Logger logger;
+    /** The line being written: reused, because the audit queue calls {@link #record} from one thread. */
+    private final ThreadLocal<StringBuilder> line = ThreadLocal.withInitial(() -> new StringBuilder(1024));
 
     /** Writes to the logger {@value #LOGGER_NAME}. */
     public JsonAuditSink() {
@@ -65,40 +84,63 @@ public final class JsonAuditSink implements AuditSink {
         this.logger = Objects.requireNonNull(logger, "logger");
     }
 
+    /**
+     * Writes the line straight into the {@link AuditLogHandler} when it is the logger's only way out (what
+     * {@code java -jar} sets up), so a record costs no {@code String} and no {@code LogRecord}; through the
+     * logger otherwise.
+     */
     @Override
     public void record(AuditEvent event) {
-        if (logger.isLoggable(Level.INFO)) {
-            logger.log(Level.INFO, toJson(event));
+        if (!logger.isLoggable(Level.INFO)) {
+            return;
+        }
+        StringBuilder b = line.get();
+        b.setLength(0);
+        appendJson(event, b);
+        AuditLogHandler direct = AuditLogHandler.soleHandlerOf(logger);
+        if (direct != null) {
+            direct.writeLine(b);
+        } else {
+            logger.log(Level.INFO, b.toString());
+        }
+        if (b.capacity() > KEPT_LINE_CHARS) {
+            line.remove();
         }
     }
 
     /** The JSON line for {@code event} (no trailing newline). */
     public static String toJson(AuditEvent event) {
-        StringBuilder b = new StringBuilder(384);
-        b.append("{\"time\":");
-        string(b, DateTimeFormatter.ISO_INSTANT.format(event.at()));
-        Optional<Caller> caller = event.caller();
-        b.append(",\"caller\":");
-        string(b, caller.map(Caller::name).orElse(null));
+        StringBuilder b = new StringBuilder(512);
+        appendJson(event, b);
+        return b.toString();
+    }
+
+    /** Appends the JSON line for {@code event} (no trailing newline) to {@code b}, building no strings. */
+    static void appendJson(AuditEvent event, StringBuilder b) {
+        b.append("{\"time\":\"");
+        IsoInstant.append(event.at(), b);
+        Caller caller = event.caller().orElse(null);
+        EndUser endUser = caller == null ? null : caller.endUser().orElse(null);
+        b.append("\",\"caller\":");
+        string(b, caller == null ? null : caller.name());
         b.append(",\"auth\":");
-        string(b, caller.map(c -> lower(c.method())).orElse(null));
+        string(b, caller == null ? null : AUTH_METHODS[caller.method().ordinal()]);
         b.append(",\"subject\":");
-        string(b, caller.flatMap(Caller::endUser).map(EndUser::subject).orElse(null));
+        string(b, endUser == null ? null : endUser.subject());
         b.append(",\"rpc\":");
         string(b, event.rpc().methodName());
 
-        Optional<GrantRequest> grant = event.grant();
-        List<RequestedService> services = grant.map(GrantRequest::services).orElse(List.of());
+        GrantRequest grant = event.grant().orElse(null);
+        List<RequestedService> services = grant == null ? List.of() : grant.services();
         b.append(",\"app\":");
-        string(b, grant.map(GrantRequest::appId).orElse(null));
+        string(b, grant == null ? null : grant.appId());
         b.append(",\"channel\":");
-        string(b, services.stream().filter(s -> s.channel().isPresent()).findFirst()
-                .flatMap(RequestedService::channel).orElse(null));
+        string(b, firstChannel(services));
         b.append(",\"identity\":");
         string(b, services.isEmpty() ? null : services.get(0).identity());
 
         b.append(",\"services\":");
-        if (grant.isEmpty()) {
+        if (grant == null) {
             b.append("null");
         } else {
             b.append('[');
@@ -106,24 +148,25 @@ public final class JsonAuditSink implements AuditSink {
                 if (i > 0) {
                     b.append(',');
                 }
-                string(b, lower(services.get(i).kind()));
+                string(b, SERVICE_KINDS[services.get(i).kind().ordinal()]);
             }
             b.append(']');
         }
-
-        Set<String> roles = new LinkedHashSet<>();
-        Set<String> privileges = new LinkedHashSet<>();
-        for (RequestedService s : services) {
-            s.role().ifPresent(r -> roles.add(lower(r)));
-            privileges.addAll(privileges(s));
-        }
         b.append(",\"roles\":");
-        array(b, grant.isEmpty() ? null : roles);
+        if (grant == null) {
+            b.append("null");
+        } else {
+            roles(b, services);
+        }
         b.append(",\"privileges\":");
-        array(b, grant.isEmpty() ? null : privileges);
+        if (grant == null) {
+            b.append("null");
+        } else {
+            privileges(b, services);
+        }
 
         b.append(",\"grants\":");
-        if (grant.isEmpty()) {
+        if (grant == null) {
             b.append("null");
         } else {
             b.append('[');
@@ -133,23 +176,29 @@ public final class JsonAuditSink implements AuditSink {
                     b.append(',');
                 }
                 b.append("{\"service\":");
-                string(b, lower(s.kind()));
+                string(b, SERVICE_KINDS[s.kind().ordinal()]);
                 b.append(",\"channel\":");
                 string(b, s.channel().orElse(null));
                 b.append(",\"identity\":");
                 string(b, s.identity());
                 b.append(",\"role\":");
-                string(b, s.role().map(JsonAuditSink::lower).orElse(null));
+                string(b, s.role().isPresent() ? RTC_ROLES[s.role().get().ordinal()] : null);
                 b.append(",\"privileges\":");
                 array(b, privileges(s));
+                if (s.apaasRole().isPresent()) {
+                    b.append(",\"apaas_role\":").append(s.apaasRole().getAsInt());
+                }
+                if (!s.rtm2Permissions().isEmpty()) {
+                    rtm2Permissions(b, s.rtm2Permissions());
+                }
                 b.append('}');
             }
             b.append(']');
         }
 
         b.append(",\"ttl\":");
-        if (grant.isPresent()) {
-            b.append(grant.get().ttlSeconds());
+        if (grant != null) {
+            b.append(grant.ttlSeconds());
         } else {
             b.append("null");
         }
@@ -158,54 +207,160 @@ public final class JsonAuditSink implements AuditSink {
         b.append(",\"reason\":");
         string(b, redact(event.reason()));
         b.append(",\"token_sha256\":");
-        string(b, event.tokenSha256Prefix().map(JsonAuditSink::hexOrMarker).orElse(null));
-        return b.append('}').toString();
+        string(b, event.tokenSha256Prefix().isPresent() ? hexOrMarker(event.tokenSha256Prefix().get()) : null);
+        b.append('}');
+    }
+
+    private static String firstChannel(List<RequestedService> services) {
+        for (int i = 0; i < services.size(); i++) {
+            if (services.get(i).channel().isPresent()) {
+                return services.get(i).channel().get();
+            }
+        }
+        return null;
+    }
+
+    /** The distinct RTC roles, in request order. */
+    private static void roles(StringBuilder b, List<RequestedService> services) {
+        b.append('[');
+        boolean first = true;
+        for (int i = 0; i < services.size(); i++) {
+            Optional<RtcRole> role = services.get(i).role();
+            if (role.isEmpty() || roleBefore(services, i, role.get())) {
+                continue;
+            }
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            string(b, RTC_ROLES[role.get().ordinal()]);
+        }
+        b.append(']');
+    }
+
+    private static boolean roleBefore(List<RequestedService> services, int end, RtcRole role) {
+        for (int j = 0; j < end; j++) {
+            if (services.get(j).role().isPresent() && services.get(j).role().get() == role) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The distinct privileges of all the grants, in request order. */
+    private static void privileges(StringBuilder b, List<RequestedService> services) {
+        b.append('[');
+        boolean first = true;
+        for (int i = 0; i < services.size(); i++) {
+            List<String> own = privileges(services.get(i));
+            for (int k = 0; k < own.size(); k++) {
+                String privilege = own.get(k);
+                if (privilegeBefore(services, i, own, k, privilege)) {
+                    continue;
+                }
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                string(b, privilege);
+            }
+        }
+        b.append(']');
+    }
+
+    private static boolean privilegeBefore(List<RequestedService> services, int service, List<String> own, int index,
+            String privilege) {
+        for (int j = 0; j < service; j++) {
+            if (privileges(services.get(j)).contains(privilege)) {
+                return true;
+            }
+        }
+        for (int k = 0; k < index; k++) {
+            if (own.get(k).equals(privilege)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Privileges a service grant carries, named like the API's Privilege enum (without prefix). */
     static List<String> privileges(RequestedService s) {
         switch (s.kind()) {
             case RTC:
-                return s.role().orElse(RtcRole.SUBSCRIBER) == RtcRole.PUBLISHER
-                        ? List.of("join_channel", "publish_audio", "publish_video", "publish_data")
-                        : List.of("join_channel");
+                return s.role().orElse(RtcRole.SUBSCRIBER) == RtcRole.PUBLISHER ? RTC_PUBLISHER : RTC_SUBSCRIBER;
             case RTM:
-                return List.of("rtm_login");
+                return RTM;
+            case APAAS:
+                return s.isApaasAppToken() ? APAAS_APP : s.channel().isPresent() ? APAAS_ROOM_USER : APAAS_USER;
             default:
-                return s.isChatAppToken() ? List.of("chat_app") : List.of("chat_user");
+                return s.isChatAppToken() ? CHAT_APP : CHAT_USER;
         }
+    }
+
+    private static void rtm2Permissions(StringBuilder b, List<Rtm2TokenRequest.Permission> permissions) {
+        b.append(",\"rtm2_permissions\":[");
+        for (int i = 0; i < permissions.size(); i++) {
+            Rtm2TokenRequest.Permission permission = permissions.get(i);
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append("{\"resource_type\":");
+            string(b, RTM2_RESOURCE_TYPES[permission.resourceType().ordinal()]);
+            b.append(",\"access\":");
+            string(b, RTM2_ACCESS[permission.access().ordinal()]);
+            b.append(",\"resources\":");
+            array(b, permission.resources());
+            b.append('}');
+        }
+        b.append(']');
     }
 
     /** Replaces token-, bearer- and PEM-like substrings with {@code [redacted]}. */
     static String redact(String text) {
-        if (text.indexOf("00") < 0 && text.indexOf("-----") < 0
-                && !text.toLowerCase(Locale.ROOT).contains("bearer")) {
+        if (text.indexOf("00") < 0 && text.indexOf("-----") < 0 && !containsIgnoreCase(text, "bearer")) {
             return text;
         }
         return SECRETS.matcher(text).replaceAll("[redacted]");
     }
 
-    private static String hexOrMarker(String prefix) {
-        return HEX_PREFIX.matcher(prefix).matches() ? prefix : "[invalid]";
-    }
-
-    private static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static void array(StringBuilder b, Iterable<String> values) {
-        if (values == null) {
-            b.append("null");
-            return;
+    private static boolean containsIgnoreCase(String text, String lowerCaseWord) {
+        for (int i = 0; i + lowerCaseWord.length() <= text.length(); i++) {
+            if (text.regionMatches(true, i, lowerCaseWord, 0, lowerCaseWord.length())) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /** {@code prefix} if it is 1 to 64 lower-case hex digits, else a marker: never anything else from it. */
+    private static String hexOrMarker(String prefix) {
+        if (prefix.isEmpty() || prefix.length() > 64) {
+            return "[invalid]";
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return "[invalid]";
+            }
+        }
+        return prefix;
+    }
+
+    private static String[] lowerNames(Enum<?>[] values) {
+        String[] names = new String[values.length];
+        for (Enum<?> value : values) {
+            names[value.ordinal()] = value.name().toLowerCase(Locale.ROOT);
+        }
+        return names;
+    }
+
+    private static void array(StringBuilder b, List<String> values) {
         b.append('[');
-        boolean first = true;
-        for (String v : values) {
-            if (!first) {
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
                 b.append(',');
             }
-            first = false;
-            string(b, v);
+            string(b, values.get(i));
         }
         b.append(']');
     }

@@ -1,7 +1,11 @@
 package io.tokenservice.server.cli;
 
 import io.grpc.StatusRuntimeException;
+import io.tokenservice.proto.v1.ApaasAppToken;
+import io.tokenservice.proto.v1.ApaasRoomUser;
+import io.tokenservice.proto.v1.ApaasUser;
 import io.tokenservice.proto.v1.ChatAppToken;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -10,7 +14,6 @@ import io.tokenservice.proto.v1.RtcRole;
 import io.tokenservice.server.config.AppRegistry;
 import io.tokenservice.server.config.ConfigException;
 import io.tokenservice.server.config.ConfigLoader;
-import io.tokenservice.server.issue.IssueHandler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -21,14 +24,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code issue rtc|rtm|chat}: signs a token in this process with the app of {@code APP_ID} /
+ * {@code issue rtc|rtm|chat|apaas|fpa}: signs a token in this process with the app of {@code APP_ID} /
  * {@code APP_CERTIFICATE[_FILE]} (or {@code TOKEN_SERVICE_CONFIG}'s apps), through the server's own request
- * validation and signing. The token alone goes to standard output; its expiry to standard error.
+ * validation and signing (FPA, which no RPC offers, with the RPCs' rules for the app and the lifetime). The token
+ * alone goes to standard output; its expiry to standard error.
  */
 @Command(name = "issue", mixinStandardHelpOptions = true,
         description = "Issue a token offline, signed with the app of APP_ID and APP_CERTIFICATE (or "
                 + "APP_CERTIFICATE_FILE, or TOKEN_SERVICE_CONFIG). Prints the token on standard output.",
-        subcommands = {IssueCommand.Rtc.class, IssueCommand.Rtm.class, IssueCommand.Chat.class})
+        subcommands = {IssueCommand.Rtc.class, IssueCommand.Rtm.class, IssueCommand.Chat.class,
+                IssueCommand.Apaas.class, IssueCommand.Fpa.class})
 final class IssueCommand {
     private final Cli.Io io;
 
@@ -45,7 +50,7 @@ final class IssueCommand {
         int ttlSeconds;
     }
 
-    int issue(Function<IssueHandler, IssuedToken> call) {
+    int issue(Function<OfflineCalls, IssuedToken> call) {
         AppRegistry apps;
         try {
             apps = ConfigLoader.of(io.env(), io.workingDir()).loadApps();
@@ -55,7 +60,7 @@ final class IssueCommand {
         }
         IssuedToken issued;
         try {
-            issued = call.apply(new OfflineCalls(apps, Clock.systemUTC()).issuer());
+            issued = call.apply(new OfflineCalls(apps, Clock.systemUTC()));
         } catch (StatusRuntimeException e) {
             io.err().println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
             return Cli.FAILED;
@@ -113,7 +118,7 @@ final class IssueCommand {
             } else {
                 request.setAccount(identity.account);
             }
-            return parent.issue(h -> OfflineCalls.call(h::issueRtc, request.build()));
+            return parent.issue(o -> OfflineCalls.call(o.issuer()::issueRtc, request.build()));
         }
     }
 
@@ -132,7 +137,7 @@ final class IssueCommand {
         public Integer call() {
             IssueRtmTokenRequest request = IssueRtmTokenRequest.newBuilder().setAppId(common.appId)
                     .setUserId(userId).setTtlSeconds(common.ttlSeconds).build();
-            return parent.issue(h -> OfflineCalls.call(h::issueRtm, request));
+            return parent.issue(o -> OfflineCalls.call(o.issuer()::issueRtm, request));
         }
     }
 
@@ -165,7 +170,67 @@ final class IssueCommand {
             } else {
                 request.setApp(ChatAppToken.getDefaultInstance());
             }
-            return parent.issue(h -> OfflineCalls.call(h::issueChat, request.build()));
+            return parent.issue(o -> OfflineCalls.call(o.issuer()::issueChat, request.build()));
+        }
+    }
+
+    @Command(name = "apaas", mixinStandardHelpOptions = true,
+            description = "A Flexible Classroom token (IssueApaasToken): a room user with --room-uuid, --user-uuid "
+                    + "and --role, a user with --user-uuid alone, the app with --app-token.")
+    static final class Apaas implements Callable<Integer> {
+        @ParentCommand
+        IssueCommand parent;
+
+        @Option(names = "--room-uuid", description = "The classroom (a room-user token, with --user-uuid and --role)")
+        String roomUuid;
+
+        @Option(names = "--user-uuid", description = "The user")
+        String userUuid;
+
+        @Option(names = "--role", description = "The user's role in the classroom (e.g. 1 teacher, 2 student)")
+        Integer role;
+
+        @Option(names = "--app-token", description = "An app token (for your back end's REST calls)")
+        boolean appToken;
+
+        @picocli.CommandLine.Mixin
+        CommonMixin common;
+
+        @Override
+        public Integer call() {
+            IssueApaasTokenRequest.Builder request = IssueApaasTokenRequest.newBuilder().setAppId(common.appId)
+                    .setTtlSeconds(common.ttlSeconds);
+            boolean room = roomUuid != null || role != null;
+            if (appToken == (userUuid != null) || appToken && room || room && (roomUuid == null || role == null)) {
+                parent.io.err().println("error: give --app-token, or --user-uuid (with --room-uuid and --role for a"
+                        + " room user)");
+                return Cli.USAGE;
+            }
+            if (appToken) {
+                request.setApp(ApaasAppToken.getDefaultInstance());
+            } else if (room) {
+                request.setRoomUser(ApaasRoomUser.newBuilder().setRoomUuid(roomUuid).setUserUuid(userUuid)
+                        .setRole(role));
+            } else {
+                request.setUser(ApaasUser.newBuilder().setUserUuid(userUuid));
+            }
+            return parent.issue(o -> OfflineCalls.call(o.issuer()::issueApaas, request.build()));
+        }
+    }
+
+    @Command(name = "fpa", mixinStandardHelpOptions = true,
+            description = "An FPA (full-path acceleration) token. It names no channel or user, so no policy could "
+                    + "narrow it: the API does not offer it, mint it here or with the core where the certificate is.")
+    static final class Fpa implements Callable<Integer> {
+        @ParentCommand
+        IssueCommand parent;
+
+        @picocli.CommandLine.Mixin
+        CommonMixin common;
+
+        @Override
+        public Integer call() {
+            return parent.issue(o -> o.fpa(common.appId, common.ttlSeconds));
         }
     }
 

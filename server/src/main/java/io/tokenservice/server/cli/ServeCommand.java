@@ -3,7 +3,7 @@ package io.tokenservice.server.cli;
 import io.tokenservice.server.SecuredServer;
 import io.tokenservice.server.StartupException;
 import io.tokenservice.server.audit.AuditLogHandler;
-import io.tokenservice.server.logging.LogSetup;
+import io.tokenservice.logging.LogSetup;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;

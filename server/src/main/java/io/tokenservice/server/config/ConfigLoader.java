@@ -6,6 +6,7 @@ import static io.tokenservice.server.config.EnvironmentVariables.TOKEN_SERVICE_C
 
 import io.tokenservice.env.Environment;
 import io.tokenservice.env.EnvironmentException;
+import io.tokenservice.logging.LoggingSettings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;

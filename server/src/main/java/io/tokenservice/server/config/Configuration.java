@@ -1,5 +1,6 @@
 package io.tokenservice.server.config;
 
+import io.tokenservice.logging.LoggingSettings;
 import io.tokenservice.server.auth.JwksSource;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.tokenservice.server.config;
 
+import io.tokenservice.logging.LogSetup;
+
 /**
  * The environment variables the server reads (from the process environment, or a {@code .env} file in the
  * working directory for those it lacks), as the README documents them. Where the configuration file has the
@@ -72,9 +74,9 @@ public final class EnvironmentVariables {
     /** Overrides {@code admin.bind_address}. */
     public static final String ADMIN_BIND_ADDRESS = "ADMIN_BIND_ADDRESS";
     /** Overrides {@code logging.level}: ERROR, WARN, INFO, DEBUG or TRACE. */
-    public static final String LOG_LEVEL = "LOG_LEVEL";
+    public static final String LOG_LEVEL = LogSetup.LOG_LEVEL;
     /** Overrides {@code logging.format}: json, plain or auto. */
-    public static final String LOG_FORMAT = "LOG_FORMAT";
+    public static final String LOG_FORMAT = LogSetup.LOG_FORMAT;
 
     private EnvironmentVariables() {}
 }

@@ -3,11 +3,9 @@ package io.tokenservice.server.config;
 import static io.tokenservice.server.config.EnvironmentVariables.LOG_FORMAT;
 import static io.tokenservice.server.config.EnvironmentVariables.LOG_LEVEL;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.tokenservice.logging.LoggingSettings;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** {@link Configuration#logging()}: {@code logging: {level, format}}, overridden by {@code LOG_LEVEL}/{@code LOG_FORMAT}. */
 final class LoggingSection {
@@ -31,17 +29,11 @@ final class LoggingSection {
         if (text.isEmpty()) {
             return defaultValue;
         }
-        String wanted = text.get().strip().toUpperCase(Locale.ROOT);
-        if (wanted.equals("WARNING")) {
-            wanted = "WARN";
+        Optional<E> value = LoggingSettings.choice(text.get(), type);
+        if (value.isPresent()) {
+            return value.get();
         }
-        for (E value : type.getEnumConstants()) {
-            if (value.name().equals(wanted)) {
-                return value;
-            }
-        }
-        String problem = "must be one of " + Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        String problem = LoggingSettings.choices(type);
         throw set.isPresent() ? set.get().error(problem) : node.error(problem);
     }
 }

@@ -40,7 +40,8 @@ final class SecuritySection {
     static final String KEY = "security";
     private static final Set<String> SECTION_KEYS = Set.of("callers", "default_rate_limit", "deny_list", "anonymous");
     private static final Set<String> ANONYMOUS_KEYS = Set.of("apps", "services", "channels", "identities", "roles",
-            "max_ttl_seconds", "allow_wildcard", "allow_chat_app_token", "may_renew", "may_inspect", "rate_limit");
+            "max_ttl_seconds", "allow_wildcard", "allow_chat_app_token", "allow_apaas_app_token", "may_renew",
+            "may_inspect", "rate_limit");
     private static final Set<String> CALLER_KEYS;
 
     static {
@@ -241,7 +242,8 @@ final class SecuritySection {
         return new CallerPolicy(CallerPolicy.appGlobs(c.get("apps").strings()), services, GlobList.of(c.get("channels").strings()),
                 identities.isWritten() ? GlobList.of(identities.strings()) : GlobList.any(), roles, maxTtl,
                 c.get("allow_wildcard").flag(false), c.get("allow_chat_app_token").flag(false),
-                c.get("may_renew").flag(false), c.get("may_inspect").flag(false));
+                c.get("may_renew").flag(false), c.get("may_inspect").flag(false),
+                c.get("allow_apaas_app_token").flag(false));
     }
 
     private static <E extends Enum<E>> E enumValue(Class<E> type, ConfigNode node) {

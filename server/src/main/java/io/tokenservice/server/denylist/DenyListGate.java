@@ -3,6 +3,7 @@ package io.tokenservice.server.denylist;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tokenservice.core.issue.RtcIdentity;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
@@ -14,9 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Refuses IssueRtcToken, IssueRtmToken, IssueChatToken and RenewToken for a denied channel or identity
- * (PERMISSION_DENIED, e.g. {@code deny-list: channel 'x' is denied}). InspectToken is never refused. Immutable:
- * a changed deny-list file is a new configuration, and with it a new gate.
+ * Refuses IssueRtcToken, IssueRtmToken, IssueChatToken, IssueApaasToken and RenewToken for a denied channel or
+ * identity (an APaaS room is a channel, its user an identity; RTM 2.x channel and group resources are channels,
+ * user resources identities) with PERMISSION_DENIED, e.g. {@code deny-list: channel 'x' is denied}. InspectToken
+ * is never refused. Immutable: a changed deny-list file is a new configuration, and with it a new gate.
  */
 public final class DenyListGate implements AccessGate {
     private static final DenyListGate NONE = new DenyListGate(DenyList.empty());
@@ -51,6 +53,14 @@ public final class DenyListGate implements AccessGate {
             if (!identity.isEmpty() && list.deniesIdentity(identity)) {
                 throw denied(identityKind(s) + " '" + identity + "' is denied");
             }
+            for (Rtm2TokenRequest.Permission permission : s.rtm2Permissions()) {
+                boolean users = permission.resourceType() == Rtm2TokenRequest.ResourceType.USERS;
+                for (String resource : permission.resources()) {
+                    if (users ? list.deniesIdentity(resource) : list.deniesChannel(resource)) {
+                        throw denied("RTM2 " + (users ? "user" : "channel") + " resource '" + resource + "' is denied");
+                    }
+                }
+            }
         }
     }
 
@@ -60,6 +70,9 @@ public final class DenyListGate implements AccessGate {
         }
         if (s.kind() == ServiceKind.CHAT) {
             return "Chat user id";
+        }
+        if (s.kind() == ServiceKind.APAAS) {
+            return "APaaS user uuid";
         }
         return RtcIdentity.isUid(s.identity()) ? "uid" : "account";
     }

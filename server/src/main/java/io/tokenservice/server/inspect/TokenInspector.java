@@ -9,6 +9,7 @@ import io.tokenservice.core.token.ParsedAccessToken;
 import io.tokenservice.core.token.ParsedAccessToken2;
 import io.tokenservice.core.token.Privilege;
 import io.tokenservice.core.token.Service;
+import io.tokenservice.proto.grant.ServiceGrants;
 import io.tokenservice.proto.v1.InspectTokenResponse;
 import io.tokenservice.proto.v1.Problem;
 import io.tokenservice.proto.v1.ProblemCode;
@@ -63,7 +64,7 @@ public final class TokenInspector {
                 .setExpiresAt(ProtoGrants.timestamp(token.issueTs() + token.expire()))
                 .setSalt((int) token.salt());
         for (Service service : token.services()) {
-            response.addServices(ProtoGrants.serviceGrant(service, token.issueTs()));
+            response.addServices(ServiceGrants.of(service, token.issueTs()));
         }
         List<Finding> findings = new ArrayList<>();
 
@@ -133,7 +134,7 @@ public final class TokenInspector {
                 for (Privilege p : service.privileges()) {
                     if (p.value() != 0 && !now.isBefore(token.privilegeExpiresAt(p.value()))) {
                         findings.add(privilegeExpired(service.type(), p.key(),
-                                ProtoGrants.privilege007(service.type(), p.key()),
+                                ServiceGrants.privilege(service.type(), p.key()),
                                 token.privilegeExpiresAt(p.value()), expiresAt));
                     }
                 }
@@ -445,9 +446,9 @@ public final class TokenInspector {
             Instant at, Instant tokenExpiresAt) {
         boolean essential = (serviceType == Service.TYPE_RTC && key == Service.RTC_JOIN_CHANNEL)
                 || (serviceType == Service.TYPE_RTM && key == Service.RTM_LOGIN)
-                || serviceType == Service.TYPE_CHAT;
-        String name = serviceType == Service.TYPE_RTC || serviceType == Service.TYPE_RTM
-                || serviceType == Service.TYPE_CHAT
+                || (serviceType == Service.TYPE_RTM2 && key == Service.RTM2_LOGIN)
+                || serviceType == Service.TYPE_CHAT || serviceType == Service.TYPE_APAAS;
+        String name = privilege != io.tokenservice.proto.v1.Privilege.PRIVILEGE_OTHER
                 ? privilegeName(privilege, key)
                 : Service.nameOf(serviceType) + " privilege " + key;
         return new Finding(ProblemCode.PROBLEM_CODE_PRIVILEGE_EXPIRED,
@@ -480,7 +481,7 @@ public final class TokenInspector {
     private static String describe007(Service service, AccessToken2 token) {
         List<String> privileges = new ArrayList<>();
         for (Privilege p : service.privileges()) {
-            privileges.add(privilegeName(ProtoGrants.privilege007(service.type(), p.key()), p.key()) + " "
+            privileges.add(privilegeName(ServiceGrants.privilege(service.type(), p.key()), p.key()) + " "
                     + (p.value() == 0 ? "until the token expires" : "until " + token.privilegeExpiresAt(p.value())));
         }
         String what;
@@ -489,9 +490,24 @@ public final class TokenInspector {
                     : RtcIdentity.isUid(rtc.uid()) ? "uid " + rtc.uid() : "user account \"" + rtc.uid() + "\"");
         } else if (service instanceof Service.Rtm rtm) {
             what = "RTM as user \"" + rtm.userId() + "\"";
+        } else if (service instanceof Service.Rtm2 rtm2) {
+            List<String> permissions = new ArrayList<>();
+            for (Service.Rtm2Permission p : rtm2.permissions()) {
+                permissions.add(rtm2Access(p.permissionType()) + " " + rtm2Resources(p.resourceType()) + " "
+                        + p.resources().stream().map(r -> "\"" + r + "\"").toList());
+            }
+            what = "RTM 2.x as user \"" + rtm2.userId() + "\""
+                    + (permissions.isEmpty() ? "" : " with " + String.join(", ", permissions));
         } else if (service instanceof Service.Chat chat) {
             what = chat.userId().isEmpty() ? "Agora Chat app token (administrative REST access)"
                     : "Agora Chat as user \"" + chat.userId() + "\"";
+        } else if (service instanceof Service.Apaas apaas) {
+            what = !apaas.roomUuid().isEmpty()
+                    ? "Flexible Classroom (APaaS) room \"" + apaas.roomUuid() + "\" as user \"" + apaas.userUuid()
+                            + "\" with role " + apaas.role()
+                    : apaas.userUuid().isEmpty() ? "Flexible Classroom (APaaS) app token (full access to the app's"
+                            + " classrooms)"
+                    : "Flexible Classroom (APaaS) as user \"" + apaas.userUuid() + "\"";
         } else {
             what = "the " + service.name() + " service";
         }
@@ -507,7 +523,29 @@ public final class TokenInspector {
             case PRIVILEGE_RTM_LOGIN -> "RTM login";
             case PRIVILEGE_CHAT_USER -> "Chat user";
             case PRIVILEGE_CHAT_APP -> "Chat app";
+            case PRIVILEGE_APAAS_ROOM_USER -> "APaaS room user";
+            case PRIVILEGE_APAAS_USER -> "APaaS user";
+            case PRIVILEGE_APAAS_APP -> "APaaS app";
             default -> "privilege " + key;
+        };
+    }
+
+    private static String rtm2Access(int permissionType) {
+        return switch (permissionType) {
+            case Service.RTM2_READ -> "read";
+            case Service.RTM2_WRITE -> "write";
+            default -> "permission " + permissionType + " on";
+        };
+    }
+
+    private static String rtm2Resources(int resourceType) {
+        return switch (resourceType) {
+            case Service.RTM2_MESSAGE_CHANNELS -> "message channels";
+            case Service.RTM2_STREAM_CHANNELS -> "stream channels";
+            case Service.RTM2_GROUP_CHANNELS -> "group channels";
+            case Service.RTM2_SERVER_GROUPS -> "server groups";
+            case Service.RTM2_USERS -> "users";
+            default -> "resources of type " + resourceType;
         };
     }
 

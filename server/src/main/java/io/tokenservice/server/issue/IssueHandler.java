@@ -6,6 +6,7 @@ import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.RtcTokenRequest;
 import io.tokenservice.core.issue.RtmTokenRequest;
 import io.tokenservice.core.issue.TokenIssuer;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -20,7 +21,7 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * IssueRtcToken, IssueRtmToken and IssueChatToken: the app the request names against the caller's policy,
+ * IssueRtcToken, IssueRtmToken, IssueChatToken and IssueApaasToken: the app the request names against the caller's policy,
  * then validation, the access gate for the whole grant, and signing with the app's primary certificate.
  * The gate is asked before the app is looked up, so a caller learns whether an app exists only if its
  * policy allows that app, and a caller refused an app learns nothing about the rest of its request.
@@ -59,6 +60,7 @@ public final class IssueHandler {
             attempt.authorize(rtm.grant());
             AppKeys app = Apps.require(apps, rtm.appId());
             IssuedToken issued = rtm.legacy() ? legacyRtm(app, rtm.request())
+                    : rtm.rtm2().isPresent() ? ProtoGrants.issuedToken(issuer.issueRtm2(app.primary(), rtm.rtm2().get()))
                     : ProtoGrants.issuedToken(issuer.issueRtm(app.primary(), rtm.request()));
             attempt.tokenSha256Prefix(issued.getTokenSha256Prefix());
             return issued;
@@ -72,6 +74,18 @@ public final class IssueHandler {
             attempt.authorize(chat.grant());
             AppKeys app = Apps.require(apps, chat.appId());
             IssuedToken issued = ProtoGrants.issuedToken(issuer.issueChat(app.primary(), chat.request()));
+            attempt.tokenSha256Prefix(issued.getTokenSha256Prefix());
+            return issued;
+        });
+    }
+
+    public void issueApaas(IssueApaasTokenRequest request, StreamObserver<IssuedToken> responses) {
+        calls.run(Rpc.ISSUE_APAAS_TOKEN, responses, attempt -> {
+            admitNamedApp(attempt, request.getAppId());
+            IssueRequests.Apaas apaas = IssueRequests.apaas(request, apps);
+            attempt.authorize(apaas.grant());
+            AppKeys app = Apps.require(apps, apaas.appId());
+            IssuedToken issued = ProtoGrants.issuedToken(issuer.issueApaas(app.primary(), apaas.request()));
             attempt.tokenSha256Prefix(issued.getTokenSha256Prefix());
             return issued;
         });

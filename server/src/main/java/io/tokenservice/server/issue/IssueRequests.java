@@ -1,13 +1,17 @@
 package io.tokenservice.server.issue;
 
+import io.tokenservice.core.issue.ApaasTokenRequest;
 import io.tokenservice.core.issue.ChatTokenRequest;
 import io.tokenservice.core.issue.RtcIdentity;
 import io.tokenservice.core.issue.RtcPrivilegeTtls;
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.RtcTokenRequest;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.core.issue.RtmTokenRequest;
 import io.tokenservice.core.validation.InputRules;
 import io.tokenservice.core.validation.InvalidTokenInputException;
+import io.tokenservice.proto.v1.ApaasRoomUser;
+import io.tokenservice.proto.v1.IssueApaasTokenRequest;
 import io.tokenservice.proto.v1.IssueChatTokenRequest;
 import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssueRtmTokenRequest;
@@ -32,8 +36,15 @@ public final class IssueRequests {
     /** A valid IssueRtcToken request; {@code legacy} = mint 006. */
     public record Rtc(String appId, RtcTokenRequest request, GrantRequest grant, boolean legacy) {}
 
-    /** A valid IssueRtmToken request; {@code legacy} = mint 006. */
-    public record Rtm(String appId, RtmTokenRequest request, GrantRequest grant, boolean legacy) {}
+    /**
+     * A valid IssueRtmToken request; {@code legacy} = mint 006; {@code rtm2} present = mint the RTM2 service with
+     * its permissions instead of a plain login.
+     */
+    public record Rtm(String appId, RtmTokenRequest request, Optional<Rtm2TokenRequest> rtm2, GrantRequest grant,
+            boolean legacy) {}
+
+    /** A valid IssueApaasToken request. */
+    public record Apaas(String appId, ApaasTokenRequest request, GrantRequest grant) {}
 
     /** A valid IssueChatToken request. */
     public record Chat(String appId, ChatTokenRequest request, GrantRequest grant) {}
@@ -119,10 +130,109 @@ public final class IssueRequests {
         violations.check("user_id", () -> InputRules.requireRtmUserId("user_id", r.getUserId()));
         long ttl = RequestRules.ttl(r.getTtlSeconds(), ServerConfig.DEFAULT_TTL_SECONDS, violations);
         boolean legacy = legacy(r.getTokenVersionValue(), violations);
+        List<Rtm2TokenRequest.Permission> permissions = rtm2Permissions(r.getPermissionsList(), violations);
+        if (legacy && r.getPermissionsCount() > 0) {
+            violations.add("permissions", "cannot be set with TOKEN_VERSION_006: a 006 token grants no RTM 2.x "
+                    + "resource permissions; use 007");
+        }
         violations.throwIfAny();
-        return new Rtm(appId, new RtmTokenRequest(r.getUserId(), ttl),
-                new GrantRequest(Rpc.ISSUE_RTM_TOKEN, appId, List.of(RequestedService.rtm(r.getUserId())), ttl),
-                legacy);
+        Optional<Rtm2TokenRequest> rtm2 = permissions.isEmpty() ? Optional.empty()
+                : Optional.of(new Rtm2TokenRequest(r.getUserId(), ttl, permissions));
+        return new Rtm(appId, new RtmTokenRequest(r.getUserId(), ttl), rtm2,
+                new GrantRequest(Rpc.ISSUE_RTM_TOKEN, appId, List.of(RequestedService.rtm(r.getUserId(), permissions)),
+                        ttl), legacy);
+    }
+
+    /**
+     * The RTM 2.x permissions of a request, checked: known resource types and accesses, at most
+     * {@link RequestRules#MAX_RTM2_RESOURCES} resources in all, then core's rules for the names and repeats.
+     */
+    private static List<Rtm2TokenRequest.Permission> rtm2Permissions(
+            List<io.tokenservice.proto.v1.Rtm2Permission> requested, Violations violations) {
+        if (requested.isEmpty()) {
+            return List.of();
+        }
+        List<Rtm2TokenRequest.Permission> permissions = new ArrayList<>(requested.size());
+        int resources = 0;
+        for (int i = 0; i < requested.size(); i++) {
+            io.tokenservice.proto.v1.Rtm2Permission p = requested.get(i);
+            String field = "permissions[" + i + "]";
+            Rtm2TokenRequest.ResourceType type = switch (p.getResourceType()) {
+                case RTM2_RESOURCE_TYPE_MESSAGE_CHANNELS -> Rtm2TokenRequest.ResourceType.MESSAGE_CHANNELS;
+                case RTM2_RESOURCE_TYPE_STREAM_CHANNELS -> Rtm2TokenRequest.ResourceType.STREAM_CHANNELS;
+                case RTM2_RESOURCE_TYPE_GROUP_CHANNELS -> Rtm2TokenRequest.ResourceType.GROUP_CHANNELS;
+                case RTM2_RESOURCE_TYPE_SERVER_GROUPS -> Rtm2TokenRequest.ResourceType.SERVER_GROUPS;
+                case RTM2_RESOURCE_TYPE_USERS -> Rtm2TokenRequest.ResourceType.USERS;
+                default -> {
+                    RequestRules.enumViolation(field + ".resource_type", p.getResourceTypeValue(),
+                            "RTM2_RESOURCE_TYPE_MESSAGE_CHANNELS (1), _STREAM_CHANNELS (2), _GROUP_CHANNELS (3), "
+                                    + "_SERVER_GROUPS (4) or _USERS (5)", violations);
+                    yield null;
+                }
+            };
+            Rtm2TokenRequest.Access access = switch (p.getAccess()) {
+                case RTM2_ACCESS_READ -> Rtm2TokenRequest.Access.READ;
+                case RTM2_ACCESS_WRITE -> Rtm2TokenRequest.Access.WRITE;
+                default -> {
+                    RequestRules.enumViolation(field + ".access", p.getAccessValue(),
+                            "RTM2_ACCESS_READ (1) or RTM2_ACCESS_WRITE (2)", violations);
+                    yield null;
+                }
+            };
+            resources += p.getResourcesCount();
+            if (type != null && access != null) {
+                permissions.add(Rtm2TokenRequest.permission(type, access, p.getResourcesList()));
+            }
+        }
+        if (resources > RequestRules.MAX_RTM2_RESOURCES) {
+            violations.add("permissions", "name " + resources + " resources in all; at most "
+                    + RequestRules.MAX_RTM2_RESOURCES + " keep the token within the size decoders accept");
+            return List.of();
+        }
+        if (violations.isEmpty()) {
+            // Core names the field as this API does: permissions[i] and permissions[i].resources[r].
+            violations.checkNamed(() -> Rtm2TokenRequest.requireValidPermissions(permissions));
+        }
+        return permissions;
+    }
+
+    public static Apaas apaas(IssueApaasTokenRequest r, AppRegistry apps) {
+        Violations violations = new Violations();
+        String appId = RequestRules.appId(r.getAppId(), apps, violations);
+        long ttl = RequestRules.ttl(r.getTtlSeconds(), ServerConfig.DEFAULT_TTL_SECONDS, violations);
+        ApaasTokenRequest request = null;
+        RequestedService service = null;
+        switch (r.getSubjectCase()) {
+            case ROOM_USER -> {
+                ApaasRoomUser roomUser = r.getRoomUser();
+                violations.check("room_user.room_uuid",
+                        () -> InputRules.requireChannel("room_user.room_uuid", roomUser.getRoomUuid()));
+                violations.check("room_user.user_uuid",
+                        () -> InputRules.requireRtmUserId("room_user.user_uuid", roomUser.getUserUuid()));
+                if (roomUser.getRole() < 0 || roomUser.getRole() > Short.MAX_VALUE) {
+                    violations.add("room_user.role", "must be between 0 and " + Short.MAX_VALUE + ", got "
+                            + roomUser.getRole());
+                }
+                request = ApaasTokenRequest.roomUser(roomUser.getRoomUuid(), roomUser.getUserUuid(),
+                        (short) roomUser.getRole(), ttl);
+                service = RequestedService.apaasRoomUser(roomUser.getRoomUuid(), roomUser.getUserUuid(),
+                        roomUser.getRole());
+            }
+            case USER -> {
+                String userUuid = r.getUser().getUserUuid();
+                violations.check("user.user_uuid", () -> InputRules.requireRtmUserId("user.user_uuid", userUuid));
+                request = ApaasTokenRequest.user(userUuid, ttl);
+                service = RequestedService.apaas(userUuid);
+            }
+            case APP -> {
+                request = ApaasTokenRequest.app(ttl);
+                service = RequestedService.apaas("");
+            }
+            default -> violations.add("subject", "is required: set room_user for a classroom user's token, user for "
+                    + "a user's token or app for your back end's app token");
+        }
+        violations.throwIfAny();
+        return new Apaas(appId, request, new GrantRequest(Rpc.ISSUE_APAAS_TOKEN, appId, List.of(service), ttl));
     }
 
     public static Chat chat(IssueChatTokenRequest r, AppRegistry apps) {

@@ -13,13 +13,16 @@ import java.util.regex.Pattern;
  * policy, which it only ever narrows.
  *
  * <ul>
- *   <li>{@code identityClaim}: every requested identity (RTC uid or account, RTM user id, Chat user id) must
+ *   <li>{@code identityClaim}: every requested identity (RTC uid or account, RTM user id, Chat user id, APaaS
+ *       user uuid, and each user an RTM 2.x permission names) must
  *       equal this claim's text. A numeric RTC uid is compared as its decimal string, and a claim holding a
  *       JSON integer as its decimal digits, so uid {@code 42} matches {@code "sub": "42"} and
- *       {@code "uid": 42}, and not {@code "042"}. The wildcard identity and Chat app tokens never match.
+ *       {@code "uid": 42}, and not {@code "042"}. The wildcard identity and Chat and APaaS app tokens never
+ *       match.
  *   <li>{@code channelTemplates}: glob patterns with {@code {claim}} placeholders, e.g. {@code room-{sub}-*};
  *       and {@code channelsClaim}: a claim holding the list of channel names the user may join (exact names).
- *       With either configured, the RTC channel must match one of the templates or be in that list. A
+ *       With either configured, the RTC channel (and an APaaS room, and each channel or group an RTM 2.x
+ *       permission names) must match one of the templates or be in that list. A
  *       placeholder whose claim is missing, not a text, or holds {@code *} or {@code ?} makes its template
  *       match nothing: a claim can never widen a pattern.
  * </ul>

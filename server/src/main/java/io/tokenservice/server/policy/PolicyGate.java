@@ -3,6 +3,7 @@ package io.tokenservice.server.policy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.server.access.AccessGate;
 import io.tokenservice.server.access.Caller;
@@ -127,6 +128,7 @@ public final class PolicyGate implements AccessGate {
             case ISSUE_RTC_TOKEN -> mayMint(caller, p, ServiceKind.RTC);
             case ISSUE_RTM_TOKEN -> mayMint(caller, p, ServiceKind.RTM);
             case ISSUE_CHAT_TOKEN -> mayMint(caller, p, ServiceKind.CHAT);
+            case ISSUE_APAAS_TOKEN -> mayMint(caller, p, ServiceKind.APAAS);
         }
     }
 
@@ -178,6 +180,7 @@ public final class PolicyGate implements AccessGate {
                 if (!p.identities().matches(identity)) {
                     throw denied(caller, "RTM user id '" + identity + "' matches none of " + p.identities());
                 }
+                checkRtm2Resources(caller, p, s.rtm2Permissions());
             }
             case CHAT -> {
                 if (identity.isEmpty()) {
@@ -188,7 +191,39 @@ public final class PolicyGate implements AccessGate {
                     throw denied(caller, "Chat user id '" + identity + "' matches none of " + p.identities());
                 }
             }
+            case APAAS -> {
+                if (identity.isEmpty()) {
+                    if (!p.allowApaasAppToken()) {
+                        throw denied(caller, "APaaS app tokens are not allowed (allow_apaas_app_token: false)");
+                    }
+                } else if (!p.identities().matches(identity)) {
+                    throw denied(caller, "APaaS user uuid '" + identity + "' matches none of " + p.identities());
+                }
+                if (s.channel().isPresent() && !p.channels().matches(s.channel().get())) {
+                    throw denied(caller, "APaaS room uuid '" + s.channel().get() + "' matches none of " + p.channels());
+                }
+            }
         }
+    }
+
+    /** RTM 2.x resources: users are judged as identities, channels and groups as channels. */
+    private static void checkRtm2Resources(Caller caller, CallerPolicy p, List<Rtm2TokenRequest.Permission> permissions) {
+        for (Rtm2TokenRequest.Permission permission : permissions) {
+            boolean users = permission.resourceType() == Rtm2TokenRequest.ResourceType.USERS;
+            GlobList allowed = users ? p.identities() : p.channels();
+            for (String resource : permission.resources()) {
+                if (!allowed.matches(resource)) {
+                    throw denied(caller, "RTM2 " + resourceName(permission.resourceType()) + " '" + resource
+                            + "' matches none of " + allowed + (users ? " (identities)" : " (channels)"));
+                }
+            }
+        }
+    }
+
+    /** "stream channel", "user", ...: one resource of {@code type}, as refusals name it. */
+    static String resourceName(Rtm2TokenRequest.ResourceType type) {
+        String plural = type.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        return plural.substring(0, plural.length() - 1);
     }
 
     private static void checkBinding(Caller caller, ClaimBinding binding, List<RequestedService> services) {
@@ -200,10 +235,21 @@ public final class PolicyGate implements AccessGate {
                 case RTC -> "RTC uid/account";
                 case RTM -> "RTM user id";
                 case CHAT -> "Chat user id";
+                case APAAS -> "APaaS user uuid";
             };
             Optional<String> refusal = binding.identityRefusal(user, s.identity(), what);
             if (refusal.isEmpty() && s.channel().isPresent()) {
                 refusal = binding.channelRefusal(user, s.channel().get());
+            }
+            // An end user's resources: their own user id only, channels and groups as the binding allows channels.
+            for (int p = 0; refusal.isEmpty() && p < s.rtm2Permissions().size(); p++) {
+                Rtm2TokenRequest.Permission permission = s.rtm2Permissions().get(p);
+                for (int r = 0; refusal.isEmpty() && r < permission.resources().size(); r++) {
+                    String resource = permission.resources().get(r);
+                    refusal = permission.resourceType() == Rtm2TokenRequest.ResourceType.USERS
+                            ? binding.identityRefusal(user, resource, "RTM2 user resource")
+                            : binding.channelRefusal(user, resource);
+                }
             }
             if (refusal.isPresent()) {
                 throw denied(caller, refusal.get());

@@ -1,6 +1,8 @@
 package io.tokenservice.server.renew;
 
+import io.tokenservice.core.issue.ChatUserIds;
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.core.issue.TokenLimits;
 import io.tokenservice.core.token.AccessToken2;
 import io.tokenservice.core.token.Privilege;
@@ -11,9 +13,12 @@ import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.config.ServerConfig;
+import io.tokenservice.server.rpc.RequestRules;
 import io.tokenservice.server.rpc.RpcErrors;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -21,7 +26,8 @@ import java.util.Set;
  * What a renewal re-signs: the old token's services with the same channel, identities and privilege
  * keys. A privilege that lasted as long as the old token lasts as long as the new one; a shorter one
  * keeps its lifetime relative to the issue time, capped at the new lifetime.
- * Only the grants this server issues are renewable (RTC join/publish, RTM login, Chat user or app);
+ * Only the grants this server issues are renewable (RTC join/publish, RTM login with or without RTM 2.x
+ * permissions, Chat user or app, APaaS room user, user or app);
  * anything else is refused rather than re-signed unseen. The channel and identities must pass the same
  * input rules as a request to issue them ({@link InputRules}): a token signed with a certificate the
  * server holds but made by another tool (or before a rule existed) is not re-signed with, say, a NUL in
@@ -51,6 +57,10 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 ttl = Math.min(ttl, callerMaxTtl.getAsLong());
             }
         }
+        Optional<Service.Apaas> apaas = token.service(Service.Apaas.class);
+        if (apaas.isPresent()) {
+            return planApaas(token, apaas.get(), ttl);
+        }
         List<Service> services = new ArrayList<>(token.services().size());
         List<RequestedService> requested = new ArrayList<>(token.services().size());
         for (Service service : token.services()) {
@@ -73,6 +83,16 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 requireInput("its RTM user id", () -> InputRules.requireRtmUserId("user_id", rtm.userId()));
                 services.add(new Service.Rtm(capped(rtm.privileges(), token.expire(), ttl), rtm.userId()));
                 requested.add(RequestedService.rtm(rtm.userId()));
+            } else if (service instanceof Service.Rtm2 rtm2) {
+                requireKeys(rtm2, Set.of(Service.RTM2_LOGIN));
+                if (rtm2.privileges().isEmpty()) {
+                    throw notRenewable("its RTM2 grant has no login privilege");
+                }
+                requireInput("its RTM2 user id", () -> InputRules.requireRtmUserId("user_id", rtm2.userId()));
+                List<Rtm2TokenRequest.Permission> permissions = rtm2Permissions(rtm2);
+                services.add(new Service.Rtm2(capped(rtm2.privileges(), token.expire(), ttl), rtm2.userId(),
+                        rtm2.permissions()));
+                requested.add(RequestedService.rtm(rtm2.userId(), permissions));
             } else if (service instanceof Service.Chat chat) {
                 // A user token holds exactly the user privilege with a user id; an app token exactly the
                 // app privilege without one. Mixtures are not re-signed (they could widen a grant).
@@ -88,13 +108,96 @@ public record Renewal(long ttlSeconds, List<Service> services, GrantRequest gran
                 requested.add(RequestedService.chat(chat.userId()));
             } else {
                 throw notRenewable("it grants the " + service.name()
-                        + " service; only RTC, RTM and Chat tokens can be renewed");
+                        + " service; only RTC, RTM (1.x and 2.x), Chat and APaaS tokens can be renewed");
             }
         }
         if (services.isEmpty()) {
             throw notRenewable("it grants no service");
         }
         return new Renewal(ttl, services, new GrantRequest(Rpc.RENEW_TOKEN, token.appId(), requested, ttl));
+    }
+
+    /**
+     * The permissions of an RTM2 grant, held to the rules of IssueRtmToken: resource types and accesses it names,
+     * at most {@link RequestRules#MAX_RTM2_RESOURCES} resources, valid names, no repeated pair.
+     */
+    private static List<Rtm2TokenRequest.Permission> rtm2Permissions(Service.Rtm2 rtm2) {
+        List<Rtm2TokenRequest.Permission> permissions = new ArrayList<>(rtm2.permissions().size());
+        int resources = 0;
+        for (Service.Rtm2Permission encoded : rtm2.permissions()) {
+            Rtm2TokenRequest.ResourceType type = null;
+            for (Rtm2TokenRequest.ResourceType t : Rtm2TokenRequest.ResourceType.values()) {
+                if (t.agoraValue() == encoded.resourceType()) {
+                    type = t;
+                }
+            }
+            Rtm2TokenRequest.Access access = null;
+            for (Rtm2TokenRequest.Access a : Rtm2TokenRequest.Access.values()) {
+                if (a.agoraValue() == encoded.permissionType()) {
+                    access = a;
+                }
+            }
+            if (type == null || access == null) {
+                throw notRenewable("its RTM2 grant holds resource type " + encoded.resourceType() + " with permission "
+                        + encoded.permissionType() + ", which this server does not issue");
+            }
+            resources += encoded.resources().size();
+            permissions.add(Rtm2TokenRequest.permission(type, access, encoded.resources()));
+        }
+        if (resources > RequestRules.MAX_RTM2_RESOURCES) {
+            throw notRenewable("its RTM2 grant names " + resources + " resources, more than the "
+                    + RequestRules.MAX_RTM2_RESOURCES + " this server issues");
+        }
+        requireInput("its RTM2 permissions", () -> Rtm2TokenRequest.requireValidPermissions(permissions));
+        return permissions;
+    }
+
+    /**
+     * An APaaS token, only in one of the three shapes IssueApaasToken mints: a room user (RTM login as the user,
+     * Chat login as the MD5 of the user, and the room-user grant), a user, or the app. Anything else could hide
+     * an RTM or Chat login the APaaS grant does not account for.
+     */
+    private static Renewal planApaas(AccessToken2 token, Service.Apaas apaas, long ttl) {
+        List<Service> services = new ArrayList<>(3);
+        RequestedService requested;
+        Set<Integer> keys = new HashSet<>();
+        apaas.privileges().forEach(p -> keys.add(p.key()));
+        String user = apaas.userUuid();
+        if (keys.equals(Set.of(Service.APAAS_ROOM_USER))) {
+            requireInput("its APaaS room uuid", () -> InputRules.requireChannel("room_uuid", apaas.roomUuid()));
+            requireInput("its APaaS user uuid", () -> InputRules.requireRtmUserId("user_uuid", user));
+            if (apaas.role() < 0) {
+                throw notRenewable("its APaaS room-user grant has the negative role " + apaas.role());
+            }
+            Optional<Service.Rtm> rtm = token.service(Service.Rtm.class);
+            Optional<Service.Chat> chat = token.service(Service.Chat.class);
+            if (token.services().size() != 3 || rtm.isEmpty() || chat.isEmpty() || !rtm.get().userId().equals(user)
+                    || !chat.get().userId().equals(ChatUserIds.md5Hex(user))) {
+                throw notRenewable("its APaaS room-user grant does not come with exactly the RTM login as the user "
+                        + "and the Chat login as the MD5 of the user that IssueApaasToken writes");
+            }
+            requireKeys(rtm.get(), Set.of(Service.RTM_LOGIN));
+            requireKeys(chat.get(), Set.of(Service.CHAT_USER));
+            services.add(new Service.Rtm(capped(rtm.get().privileges(), token.expire(), ttl), user));
+            services.add(new Service.Chat(capped(chat.get().privileges(), token.expire(), ttl), chat.get().userId()));
+            requested = RequestedService.apaasRoomUser(apaas.roomUuid(), user, apaas.role());
+        } else if (keys.equals(Set.of(Service.APAAS_USER)) || keys.equals(Set.of(Service.APAAS_APP))) {
+            boolean app = keys.contains(Service.APAAS_APP);
+            if (token.services().size() != 1 || !apaas.roomUuid().isEmpty() || apaas.role() != -1
+                    || app != user.isEmpty()) {
+                throw notRenewable("its APaaS " + (app ? "app" : "user") + " grant is not one IssueApaasToken writes");
+            }
+            if (!app) {
+                requireInput("its APaaS user uuid", () -> InputRules.requireRtmUserId("user_uuid", user));
+            }
+            requested = RequestedService.apaas(user);
+        } else {
+            throw notRenewable("its APaaS grant holds privileges " + keys + ", not exactly one of room user, user or"
+                    + " app");
+        }
+        services.add(new Service.Apaas(capped(apaas.privileges(), token.expire(), ttl), apaas.roomUuid(), user,
+                apaas.role()));
+        return new Renewal(ttl, services, new GrantRequest(Rpc.RENEW_TOKEN, token.appId(), List.of(requested), ttl));
     }
 
     private static long originalLifetime(AccessToken2 token) {

@@ -21,6 +21,14 @@ public final class CoreFields {
             "userId", "user_id",
             "appId", "app_id");
 
+    /** The user uuid is named by its field alone: room_user and user both have one. */
+    private static final Map<String, String> APAAS = Map.of(
+            "ttlSeconds", "ttl_seconds",
+            "roomUuid", "room_user.room_uuid",
+            "userUuid", "user_uuid",
+            "role", "room_user.role",
+            "appId", "app_id");
+
     private CoreFields() {}
 
     /** The proto field path for core's {@code field}; for RenewToken everything but ttl is the token. */
@@ -28,6 +36,7 @@ public final class CoreFields {
         return switch (rpc) {
             case ISSUE_RTC_TOKEN -> RTC.getOrDefault(field, field);
             case ISSUE_RTM_TOKEN, ISSUE_CHAT_TOKEN -> OTHER.getOrDefault(field, field);
+            case ISSUE_APAAS_TOKEN -> APAAS.getOrDefault(field, field);
             case RENEW_TOKEN -> field.equals("ttlSeconds") ? "ttl_seconds" : "token";
             case INSPECT_TOKEN -> field.equals("channel") || field.equals("account") ? field : "token";
         };

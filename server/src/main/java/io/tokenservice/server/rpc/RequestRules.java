@@ -13,6 +13,14 @@ public final class RequestRules {
      */
     public static final long MIN_TTL_SECONDS = 30;
 
+    /**
+     * The most resources an RTM 2.x token may name, over all its permissions. A resource is at most 64 bytes
+     * plus a 2-byte length, so 160 of them make at most 10,560 bytes of token content: below the 12,285 bytes
+     * of compressed data that a token of the 16 KiB decoders accept can hold, even if nothing compresses.
+     * Agora's own large RTM2 test token names 160.
+     */
+    public static final int MAX_RTM2_RESOURCES = 160;
+
     private RequestRules() {}
 
     /**

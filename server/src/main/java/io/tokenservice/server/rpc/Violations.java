@@ -22,6 +22,17 @@ public final class Violations {
         }
     }
 
+    /** Runs a core input rule whose field names are already this API's field paths, and records its failure. */
+    public boolean checkNamed(Runnable rule) {
+        try {
+            rule.run();
+            return true;
+        } catch (InvalidTokenInputException e) {
+            add(e.field(), e.rule());
+            return false;
+        }
+    }
+
     public void add(String field, String description) {
         if (violations == null) {
             violations = new ArrayList<>(2);

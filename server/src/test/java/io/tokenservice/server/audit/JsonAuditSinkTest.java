@@ -9,6 +9,9 @@ import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,18 +105,7 @@ class JsonAuditSinkTest {
     void writesToItsOwnLoggerAtInfo() {
         Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
         List<LogRecord> records = new ArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
+        Handler h = collecting(records);
         logger.addHandler(h);
         try {
             new JsonAuditSink().record(issued());
@@ -125,6 +117,66 @@ class JsonAuditSinkTest {
         assertThat(records.get(0).getLevel()).isEqualTo(java.util.logging.Level.INFO);
         assertThat(new AuditLogFormatter().format(records.get(0))).isEqualTo(JsonAuditSink.toJson(issued())
                 + System.lineSeparator());
+    }
+
+    @Test
+    void theAuditHandlerGetsTheSameLinesWrittenDirectly() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
+        GrantRequest nonAscii = new GrantRequest(Rpc.ISSUE_RTM_TOKEN, "app",
+                List.of(RequestedService.rtm("Zoë \ud83d\ude00 \u4e2d\u6587 \ud800")), 60);
+        AuditEvent second = new AuditEvent(AT.plusNanos(1_500_000), Optional.of(WEB), Rpc.ISSUE_RTM_TOKEN,
+                Optional.of(nonAscii), Status.Code.OK, "issued", Optional.empty());
+        AuditEvent third = new AuditEvent(AT, Optional.empty(), Rpc.RENEW_TOKEN, Optional.empty(),
+                Status.Code.UNAUTHENTICATED, "x".repeat(20_000), Optional.empty());
+        try (AuditLogHandler.Installation installed = AuditLogHandler.install(
+                new PrintStream(bytes, true, StandardCharsets.UTF_8))) {
+            assertThat(AuditLogHandler.soleHandlerOf(logger)).isNotNull();
+            JsonAuditSink sink = new JsonAuditSink();
+            sink.record(issued());
+            sink.record(third);
+            sink.record(second);
+            sink.record(issued());
+        }
+        String n = System.lineSeparator();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(JsonAuditSink.toJson(issued()) + n
+                + JsonAuditSink.toJson(third) + n + JsonAuditSink.toJson(second) + n + JsonAuditSink.toJson(issued()) + n);
+    }
+
+    @Test
+    void anotherHandlerOnTheAuditLoggerGetsTheRecordsThroughTheLogger() {
+        Logger logger = Logger.getLogger(JsonAuditSink.LOGGER_NAME);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<LogRecord> records = new ArrayList<>();
+        Handler h = collecting(records);
+        try (AuditLogHandler.Installation installed = AuditLogHandler.install(
+                new PrintStream(bytes, true, StandardCharsets.UTF_8))) {
+            logger.addHandler(h);
+            try {
+                assertThat(AuditLogHandler.soleHandlerOf(logger)).isNull();
+                new JsonAuditSink().record(issued());
+            } finally {
+                logger.removeHandler(h);
+            }
+        }
+        assertThat(records).extracting(LogRecord::getMessage).containsExactly(JsonAuditSink.toJson(issued()));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(JsonAuditSink.toJson(issued())
+                + System.lineSeparator());
+    }
+
+    private static Handler collecting(List<LogRecord> records) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
     }
 
     @SuppressWarnings("unchecked")

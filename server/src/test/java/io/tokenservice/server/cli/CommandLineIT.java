@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.tokenservice.core.token.AccessToken2;
+import io.tokenservice.core.token.AccessToken2Codec;
+import io.tokenservice.core.token.ParsedAccessToken2;
+import io.tokenservice.core.token.Privilege;
+import io.tokenservice.core.token.Service;
 import io.tokenservice.server.auth.ApiKeyRegistry;
 import io.tokenservice.server.testing.ServerProcess;
 import io.tokenservice.server.testing.SuiteLog;
@@ -125,6 +130,33 @@ class CommandLineIT {
         Run chat = run(app(), "", "issue", "chat", "--app-token");
         assertThat(chat.exit()).isZero();
         TestSecrets.register(chat.out().strip());
+        Run apaas = run(app(), "", "issue", "apaas", "--room-uuid", "room-1", "--user-uuid", "u1", "--role", "2");
+        assertThat(apaas.exit()).as(apaas.err()).isZero();
+        AccessToken2 room = AccessToken2Codec.decode(TestSecrets.register(apaas.out().strip())).content();
+        assertThat(room.service(Service.Apaas.class)).get().extracting(Service.Apaas::roomUuid).isEqualTo("room-1");
+        assertThat(run(app(), "", "issue", "apaas", "--room-uuid", "room-1", "--app-token").exit())
+                .isEqualTo(Cli.USAGE);
+    }
+
+    /** FPA is not offered over the API (no policy could narrow it); the command line mints it from the certificate. */
+    @Test
+    void issueFpaSignsWithTheRulesOfTheIssueRpcs() throws Exception {
+        Run fpa = run(app(), "", "issue", "fpa", "--ttl", "600");
+        assertThat(fpa.exit()).as(fpa.err()).isZero();
+        ParsedAccessToken2 parsed = AccessToken2Codec.decode(TestSecrets.register(fpa.out().strip()));
+        assertThat(parsed.verify(CERT)).isTrue();
+        assertThat(parsed.content().expire()).isEqualTo(600);
+        assertThat(parsed.content().services()).containsExactly(
+                new Service.Fpa(List.of(new Privilege(Service.FPA_LOGIN, 0))));
+        assertThat(fpa.err()).contains(APP_ID).contains("600 s");
+
+        Run tooShort = run(app(), "", "issue", "fpa", "--ttl", "10");
+        assertThat(tooShort.exit()).isEqualTo(Cli.FAILED);
+        assertThat(tooShort.out()).isEmpty();
+        assertThat(tooShort.err()).startsWith("error: INVALID_ARGUMENT: invalid request: ttl_seconds");
+        Run otherApp = run(app(), "", "issue", "fpa", "--app-id", "ffffffffffffffffffffffffffffffff");
+        assertThat(otherApp.exit()).isEqualTo(Cli.FAILED);
+        assertThat(otherApp.err()).startsWith("error: NOT_FOUND");
     }
 
     @Test

@@ -339,7 +339,7 @@ class ConfigLoaderTest {
                 + "\nsecurity:\n  callers:\n    web: {maxTtlSeconds: 60}\n");
 
         assertThat(error("TOKEN_SERVICE_CONFIG", yaml.toString())).startsWith("TOKEN_SERVICE_CONFIG " + yaml
-                + ": security.callers.web.maxTtlSeconds (line 6): unknown key; expected one of [allow_chat_app_token,");
+                + ": security.callers.web.maxTtlSeconds (line 6): unknown key; expected one of [allow_apaas_app_token, allow_chat_app_token,");
     }
 
     @Test

@@ -133,7 +133,7 @@ class SecuritySectionTest {
         assertThat(error("security: {callers: {web: {alow_wildcard: true}}}\n"))
                 .startsWith("security.callers.web.alow_wildcard (line 4): unknown key");
         assertThat(error("security: {callers: {web: {services: [rtc, sms]}}}\n"))
-                .isEqualTo("security.callers.web.services[1] (line 4): unknown value 'sms' (use rtc, rtm, chat)");
+                .isEqualTo("security.callers.web.services[1] (line 4): unknown value 'sms' (use rtc, rtm, chat, apaas)");
         assertThat(error("security:\n  callers:\n    web:\n      max_ttl_seconds: 90000\n"))
                 .isEqualTo("security.callers.web.max_ttl_seconds (line 7): must be a whole number from 1 to 86400");
         assertThat(error("security: {callers: {web: {may_renew: yes please}}}\n"))
@@ -160,6 +160,23 @@ class SecuritySectionTest {
         assertThat(web.channels()).hasToString("[on, 007]");
         assertThat(web.identities()).hasToString("[123]");
         assertThat(web.mayRenew()).isTrue();
+    }
+
+    @Test
+    void apaasAndItsAppTokensAreGrantedSeparately() throws IOException {
+        SecuritySettings c = load("security: {callers: {"
+                + "classroom: {api_keys: [\"" + ApiKeyRegistry.configHash(WEB_KEY) + "\"], services: [apaas, rtm]},"
+                + " backend: {api_keys: [\"sha256:" + "0".repeat(64) + "\"], services: [apaas],"
+                + " allow_apaas_app_token: true}}}\n");
+        assertThat(c.policies().get("classroom").services()).containsExactly(ServiceKind.RTM, ServiceKind.APAAS);
+        assertThat(c.policies().get("classroom").allowApaasAppToken()).isFalse();
+        assertThat(c.policies().get("backend").allowApaasAppToken()).isTrue();
+        assertThat(c.policies().get("backend").allowChatAppToken()).as("a permission of its own").isFalse();
+        assertThat(CallerPolicy.quickStart().services()).contains(ServiceKind.APAAS);
+        assertThat(CallerPolicy.quickStart().allowApaasAppToken()).isFalse();
+        assertThat(CallerPolicy.development().allowApaasAppToken()).isTrue();
+        assertThat(error("security: {callers: {web: {api_keys: [\"" + ApiKeyRegistry.configHash(WEB_KEY)
+                + "\"], services: [fpa]}}}\n")).contains("unknown value 'fpa' (use rtc, rtm, chat, apaas)");
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tokenservice.core.issue.RtcRole;
+import io.tokenservice.core.issue.Rtm2TokenRequest;
 import io.tokenservice.server.access.Caller;
 import io.tokenservice.server.access.EndUser;
 import io.tokenservice.server.access.GrantRequest;
@@ -97,6 +98,36 @@ class ClaimBindingTest {
         assertThat(denial(gate, alice, rtc("c", ""))).contains("bind.identity");
         assertThat(denial(gate, alice, new GrantRequest(Rpc.ISSUE_CHAT_TOKEN, APP, List.of(RequestedService.chat("")),
                 600))).contains("bind.identity");
+    }
+
+    @Test
+    void anEndUsersRtm2ResourcesAndApaasGrantsAreBoundLikeChannelsAndIdentities() {
+        PolicyGate gate = gate(channels("room-{sub}-*"));
+        Caller alice = user("alice", Map.of());
+        GrantRequest own = new GrantRequest(Rpc.ISSUE_RTM_TOKEN, APP, List.of(RequestedService.rtm("alice", List.of(
+                Rtm2TokenRequest.permission(Rtm2TokenRequest.ResourceType.STREAM_CHANNELS, Rtm2TokenRequest.Access.WRITE,
+                        List.of("room-alice-1")),
+                Rtm2TokenRequest.permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.READ,
+                        List.of("alice"))))), 600);
+        allowed(gate, alice, own);
+        GrantRequest othersChannel = new GrantRequest(Rpc.ISSUE_RTM_TOKEN, APP, List.of(RequestedService.rtm("alice",
+                List.of(Rtm2TokenRequest.permission(Rtm2TokenRequest.ResourceType.MESSAGE_CHANNELS,
+                        Rtm2TokenRequest.Access.READ, List.of("room-bob-1"))))), 600);
+        assertThat(denial(gate, alice, othersChannel)).contains("bind.channels: channel 'room-bob-1'");
+        GrantRequest othersMessages = new GrantRequest(Rpc.ISSUE_RTM_TOKEN, APP, List.of(RequestedService.rtm("alice",
+                List.of(Rtm2TokenRequest.permission(Rtm2TokenRequest.ResourceType.USERS, Rtm2TokenRequest.Access.READ,
+                        List.of("bob"))))), 600);
+        assertThat(denial(gate, alice, othersMessages)).contains("bind.identity: RTM2 user resource 'bob'");
+
+        allowed(gate, alice, new GrantRequest(Rpc.ISSUE_APAAS_TOKEN, APP,
+                List.of(RequestedService.apaasRoomUser("room-alice-1", "alice", 2)), 600));
+        assertThat(denial(gate, alice, new GrantRequest(Rpc.ISSUE_APAAS_TOKEN, APP,
+                List.of(RequestedService.apaasRoomUser("room-bob-1", "alice", 2)), 600))).contains("bind.channels");
+        assertThat(denial(gate, alice, new GrantRequest(Rpc.ISSUE_APAAS_TOKEN, APP,
+                List.of(RequestedService.apaas("bob")), 600))).contains("APaaS user uuid 'bob'");
+        assertThat(denial(gate, alice, new GrantRequest(Rpc.ISSUE_APAAS_TOKEN, APP,
+                List.of(RequestedService.apaas("")), 600))).as("an app token is nobody's own")
+                .contains("not allowed (allow_apaas_app_token: false)");
     }
 
     @Test

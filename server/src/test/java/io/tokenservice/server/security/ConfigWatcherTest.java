@@ -130,8 +130,8 @@ class ConfigWatcherTest {
         assertThat(channelsOfWeb()).isEqualTo("[team-*]");
         assertThat(log.messages(Level.WARNING)).containsExactly("configuration not reloaded, keeping the one in force: "
                 + "TOKEN_SERVICE_CONFIG " + config + ": security.callers.web.rolez (line 11): unknown key; expected one of "
-                + "[allow_chat_app_token, allow_wildcard, api_keys, apps, bind, channels, client_certificates, identities, "
-                + "jwt, max_ttl_seconds, may_inspect, may_renew, rate_limit, roles, services]");
+                + "[allow_apaas_app_token, allow_chat_app_token, allow_wildcard, api_keys, apps, bind, channels, "
+                + "client_certificates, identities, jwt, max_ttl_seconds, may_inspect, may_renew, rate_limit, roles, services]");
 
         replace(config, yaml("\"lobby\"", "deny.txt"));
         watcher.poll();

@@ -1,4 +1,4 @@
-package io.tokenservice.server.logging;
+package io.tokenservice.logging;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;

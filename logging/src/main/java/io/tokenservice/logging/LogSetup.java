@@ -1,4 +1,4 @@
-package io.tokenservice.server.logging;
+package io.tokenservice.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -8,11 +8,11 @@ import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
-import io.tokenservice.server.audit.JsonAuditSink;
-import io.tokenservice.server.config.EnvironmentVariables;
-import io.tokenservice.server.config.LoggingSettings;
-import java.util.Locale;
+import io.tokenservice.env.Environment;
+import io.tokenservice.env.EnvironmentException;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -22,11 +22,18 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * fields: {@code @timestamp}, {@code level}, {@code logger_name}, {@code thread_name}, {@code message},
  * {@code stack_trace}) or plain lines ({@code time LEVEL logger - message}), at the configured level. The code
  * logs with {@code java.util.logging}, as grpc-java does; {@link #bridgeJavaUtilLogging} sends all of it here.
- * The audit log is not part of this: it has a stream of its own (standard output).
+ * The audit log is not part of this: it has a stream of its own (standard output). The server and the gateway
+ * both log this way, with the same variables and values.
  */
 public final class LogSetup {
+    /** The least severe level written: ERROR, WARN, INFO (default), DEBUG or TRACE. */
+    public static final String LOG_LEVEL = "LOG_LEVEL";
+    /** json, plain or auto (default: plain with a terminal, JSON without). */
+    public static final String LOG_FORMAT = "LOG_FORMAT";
     static final String PLAIN_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %logger - %msg%n";
     private static volatile boolean bridged;
+    /** Loggers held at a level whatever the configuration says ({@link #holdAt}), kept across reconfigurations. */
+    private static final Map<String, LoggingSettings.Level> HELD = new ConcurrentHashMap<>();
 
     private LogSetup() {}
 
@@ -53,21 +60,46 @@ public final class LogSetup {
     public static LoggingSettings fromEnvironment(Map<String, String> env) {
         LoggingSettings defaults = LoggingSettings.defaults();
         return new LoggingSettings(
-                parse(env.get(EnvironmentVariables.LOG_LEVEL), LoggingSettings.Level.class, defaults.level()),
-                parse(env.get(EnvironmentVariables.LOG_FORMAT), LoggingSettings.Format.class, defaults.format()));
+                parse(env.get(LOG_LEVEL), LoggingSettings.Level.class, defaults.level()),
+                parse(env.get(LOG_FORMAT), LoggingSettings.Format.class, defaults.format()));
     }
 
     private static <E extends Enum<E>> E parse(String text, Class<E> type, E fallback) {
-        if (text == null) {
+        return text == null ? fallback : LoggingSettings.choice(text, type).orElse(fallback);
+    }
+
+    /**
+     * The settings {@code LOG_LEVEL} and {@code LOG_FORMAT} of {@code env} ask for (the gateway's whole logging
+     * configuration).
+     *
+     * @throws EnvironmentException naming the variable, not quoting it, when a value is not one of the choices
+     */
+    public static LoggingSettings fromEnvironment(Environment env) {
+        LoggingSettings defaults = LoggingSettings.defaults();
+        return new LoggingSettings(
+                strict(env, LOG_LEVEL, LoggingSettings.Level.class, defaults.level()),
+                strict(env, LOG_FORMAT, LoggingSettings.Format.class, defaults.format()));
+    }
+
+    private static <E extends Enum<E>> E strict(Environment env, String name, Class<E> type, E fallback) {
+        Optional<Environment.Variable> variable = env.get(name);
+        if (variable.isEmpty()) {
             return fallback;
         }
-        String wanted = text.strip().toUpperCase(Locale.ROOT);
-        for (E value : type.getEnumConstants()) {
-            if (value.name().equals(wanted) || wanted.equals("WARNING") && value.name().equals("WARN")) {
-                return value;
-            }
+        return LoggingSettings.choice(variable.get().text(), type).orElseThrow(() -> new EnvironmentException(
+                variable.get().describe() + ": " + LoggingSettings.choices(type)));
+    }
+
+    /**
+     * Holds {@code loggerName} (and the loggers under it) at {@code level} whatever {@code LOG_LEVEL} says, now and
+     * after every later {@link #apply}: for loggers that would write credentials at a finer level (wire dumps).
+     * With the bridge installed the level reaches java.util.logging too.
+     */
+    public static synchronized void holdAt(String loggerName, LoggingSettings.Level level) {
+        HELD.put(loggerName, level);
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(loggerName).setLevel(Level.toLevel(level.name()));
         }
-        return fallback;
     }
 
     /** Reconfigures Logback: one console appender on standard error, with {@code settings}' format and level. */
@@ -101,11 +133,10 @@ public final class LogSetup {
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(settings.level().name()));
         root.addAppender(console);
-        // Lettuce logs every failed reconnect attempt; the shared rate limiter says an outage once, both ways.
+        // The server's Redis client (Lettuce) logs every failed reconnect attempt; the shared rate limiter says an
+        // outage once, both ways. Nothing else logs under this name.
         context.getLogger("io.lettuce.core").setLevel(Level.ERROR);
-        // The audit is not the application log: LOG_LEVEL=warn must not drop its records (set after the
-        // propagator, so java.util.logging's audit logger gets INFO too).
-        context.getLogger(JsonAuditSink.LOGGER_NAME).setLevel(Level.INFO);
+        HELD.forEach((name, level) -> context.getLogger(name).setLevel(Level.toLevel(level.name())));
     }
 
     private static boolean json(LoggingSettings.Format format) {
