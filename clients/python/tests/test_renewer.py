@@ -358,6 +358,71 @@ def test_real_server_a_provider_without_the_channel_and_uid_refuses_a_006_token_
             assert scheduler.pending() == []
 
 
+def test_real_server_a_006_token_string_is_renewed_through_the_real_renew_token(server):
+    clock = FakeClock(time.time())
+    scheduler, session, listener = FakeScheduler(clock), FakeSession(), Recording()
+    client, r = real_renewer(server, clock, scheduler, listener, session, STAGE_006, api_key=server.key())
+    with client, r:
+        first = client.issue_rtc_token(STAGE_006)
+        from_string = Token.from_string(first.value)
+        assert (from_string.app_id, from_string.issued_at, from_string.expires_at) == (
+            first.app_id, first.issued_at, first.expires_at)
+        assert [(s.service, s.channel, s.uid) for s in from_string.services] == [(pb.SERVICE_TYPE_RTC, "", "")], \
+            "only the CRC32s of the channel and uid are in the token"
+        assert [(p.agora_key, p.expires_at.seconds) for p in from_string.services[0].privileges] == [
+            (p.agora_key, p.expires_at.seconds) for p in first.services[0].privileges]
+        r.start(first.value)
+        session.listener.on_token_will_expire(first.value)
+        wait_until(lambda: len(session.renewed) == 1, "the renewal reached the session")
+        renewed = session.renewed[0]
+        assert renewed.startswith("006") and renewed != first.value
+        verdict = client.inspect_token(pb.InspectTokenRequest(token=renewed, app_id=server.app_id, channel="stage",
+                                                              uid=1001))
+        assert verdict.accepted, verdict.summary
+
+
+def test_real_server_a_006_token_string_for_another_channel_uid_or_user_is_refused_at_start(server):
+    clock = FakeClock(time.time())
+    scheduler, session = FakeScheduler(clock), FakeSession()
+    rtm_request = pb.IssueRtmTokenRequest(user_id="rtm-user", ttl_seconds=60, token_version=pb.TOKEN_VERSION_006)
+    with TokenClient(server.target, api_key=server.key(), tls=False, deadline=5.0, clock=clock) as client:
+        rtc = client.issue_rtc_token(STAGE_006).value
+        rtm = client.issue_rtm_token(rtm_request).value
+        other_channel, other_uid, as_account = (pb.IssueRtcTokenRequest(), pb.IssueRtcTokenRequest(),
+                                                pb.IssueRtcTokenRequest())
+        for wrong, change in ((other_channel, {"channel": "other"}), (other_uid, {"uid": 1002}),
+                              (as_account, {"account": "alice"})):
+            wrong.CopyFrom(STAGE_006)
+            for field_name, value in change.items():
+                setattr(wrong, field_name, value)
+        cases = [(rtc_provider(client, w), rtc, "channel and uid/account are not") for w in
+                 (other_channel, other_uid, as_account)]
+        cases.append((rtm_provider(client, pb.IssueRtmTokenRequest(user_id="someone-else", ttl_seconds=60,
+                                                                   token_version=pb.TOKEN_VERSION_006)),
+                      rtm, "user id is not"))
+        for provider, token, message in cases:
+            with TokenRenewer(session, provider, clock=clock, scheduler=scheduler) as r:
+                with pytest.raises(ValueError, match=message + ".*CRC32"):
+                    r.start(token)
+                assert r.state == State.NEW
+                assert session.listener is None
+        assert scheduler.pending() == []
+
+
+@pytest.mark.parametrize("malformed", [
+    "006abc",  # truncated inside the app id
+    "0060123456789abcdef0123456789abcdef",  # nothing after the app id
+    "0060123456789abcdef0123456789abcdefIACx!!",  # not base64
+    "0060123456789abcdef0123456789abcdeIAAAAAAA",  # a 31-character app id: the content starts one character early
+])
+def test_a_malformed_006_string_is_refused_at_start(world, malformed):
+    r = world.renewer()
+    with pytest.raises(token_format.MalformedTokenError):
+        r.start(malformed)
+    assert r.state == State.NEW
+    r.close()
+
+
 def test_real_server_outage_backs_off_then_recovers(server):
     """The renewer's client points at a port where the server comes up only after a few failed attempts."""
     outage = RealServer()

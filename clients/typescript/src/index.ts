@@ -19,7 +19,18 @@ export {
 } from "./client.js";
 export { ErrorKind, TokenServiceError, TOKEN_EXPIRED_REASON, codeName, isRetryable, type FieldViolation } from "./errors.js";
 export { Token } from "./token.js";
-export { AgoraService, MalformedTokenError, decodeToken, type DecodedPrivilege, type DecodedService, type DecodedToken } from "./token-format.js";
+export {
+  AgoraService,
+  MalformedTokenError,
+  crc32,
+  decodeToken,
+  decodeToken006,
+  type DecodedPrivilege,
+  type DecodedPrivilege006,
+  type DecodedService,
+  type DecodedToken,
+  type DecodedToken006,
+} from "./token-format.js";
 export { Backoff } from "./renew/backoff.js";
 export { RateLimiter } from "./renew/rate-limiter.js";
 export { timerScheduler, type Cancellable, type Scheduler } from "./renew/scheduler.js";

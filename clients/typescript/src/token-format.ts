@@ -1,10 +1,15 @@
 /**
- * Reads an Agora AccessToken2 ("007") without verifying it: what it grants and when it expires. Used
- * when an app starts the renewer from a token string it got elsewhere, and by tests to compare an issued
- * token with the request. Runs in Node 20 and browsers (DecompressionStream, atob).
+ * Reads an Agora AccessToken2 ("007") or legacy AccessToken ("006") without verifying it: what it grants
+ * and when it expires. Used when an app starts the renewer from a token string it got elsewhere, and by
+ * tests to compare an issued token with the request. Runs in Node 20 and browsers (DecompressionStream, atob).
  *
- * Layout: "007" + base64(zlib(bytes(signature) + string(appId) + u32 issueTs + u32 expire + u32 salt
+ * 007: "007" + base64(zlib(bytes(signature) + string(appId) + u32 issueTs + u32 expire + u32 salt
  * + u16 count + services)), little-endian; expire and privilege values are seconds after issueTs.
+ *
+ * 006: "006" + appId (32 characters) + base64(bytes(signature) + u32 crcChannel + u32 crcUid
+ * + bytes(u32 salt + u32 ts + u16 count + (u16 key + u32 value)*)), little-endian, not compressed; ts (the
+ * token's expiry) and privilege values are absolute Unix seconds, 0 = never. The channel and uid are there
+ * only as CRC32s.
  */
 
 /** Agora's numbers for the services a 007 token can hold. */
@@ -72,6 +77,94 @@ export async function decodeToken(token: string): Promise<DecodedToken> {
     throw new MalformedTokenError("token payload is not a zlib stream");
   }
   return parse(new Reader(content));
+}
+
+/** One 006 privilege: its key (1 join, 2/3/4 publish audio/video/data, 1000 RTM login) and absolute end. */
+export interface DecodedPrivilege006 {
+  readonly key: number;
+  /** Unix seconds; 0 = never. */
+  readonly expireTs: number;
+}
+
+export interface DecodedToken006 {
+  readonly appId: string;
+  readonly salt: number;
+  /** The token's own expiry, Unix seconds (0 = none). */
+  readonly expireTs: number;
+  readonly privileges: readonly DecodedPrivilege006[];
+  /** CRC32 of the channel (of the user id for RTM). */
+  readonly crcChannel: number;
+  /** CRC32 of the uid string (decimal uid, account, or "" for uid 0 and for RTM). */
+  readonly crcUid: number;
+}
+
+const APP_ID_LENGTH_006 = 32;
+
+/** Decodes a 006 token. Never logs or echoes the token. */
+export function decodeToken006(token: string): DecodedToken006 {
+  if (!token.startsWith("006")) {
+    throw new MalformedTokenError("not a 006 token");
+  }
+  if (token.length < 3 + APP_ID_LENGTH_006) {
+    throw new MalformedTokenError("token is truncated: a 006 token carries a 32-character app id after \"006\"");
+  }
+  const appId = token.slice(3, 3 + APP_ID_LENGTH_006);
+  let content: Uint8Array;
+  try {
+    content = Uint8Array.from(atob(token.slice(3 + APP_ID_LENGTH_006)), (c) => c.charCodeAt(0));
+  } catch {
+    throw new MalformedTokenError("token is not base64 after the app id");
+  }
+  const r = new Reader(content);
+  if (r.bytes().length !== 32) {
+    throw new MalformedTokenError("signature is not 32 bytes");
+  }
+  const crcChannel = r.u32();
+  const crcUid = r.u32();
+  const m = new Reader(r.bytes());
+  if (!r.atEnd()) {
+    throw new MalformedTokenError("trailing bytes after the message");
+  }
+  const salt = m.u32();
+  const expireTs = m.u32();
+  const privileges: DecodedPrivilege006[] = [];
+  for (let n = m.u16(); n > 0; n--) {
+    const key = m.u16();
+    if (privileges.some((p) => p.key === key)) {
+      throw new MalformedTokenError(`privilege ${key} appears twice`);
+    }
+    privileges.push({ key, expireTs: m.u32() });
+  }
+  if (!m.atEnd()) {
+    throw new MalformedTokenError("trailing bytes after the privileges");
+  }
+  return { appId, salt, expireTs, privileges, crcChannel, crcUid };
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) {
+      c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** The IEEE CRC-32 of `text`'s UTF-8 bytes, as a 006 token records its channel and uid. */
+export function crc32(text: string): number {
+  let c = 0xffffffff;
+  for (const b of new TextEncoder().encode(text)) {
+    c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Whether the 006 token `decoded` was made for `channel` and the uid string `uid` (by CRC32 only). */
+export function issuedFor006(decoded: DecodedToken006, channel: string, uid: string): boolean {
+  return crc32(channel) === decoded.crcChannel && crc32(uid) === decoded.crcUid;
 }
 
 async function inflate(data: Uint8Array): Promise<Uint8Array> {

@@ -8,7 +8,20 @@ import {
   type ServiceGrant,
   ServiceGrantSchema,
 } from "./gen/tokenservice/v1/token_service_pb.js";
-import { AgoraService, type DecodedService, decodeToken } from "./token-format.js";
+import {
+  AgoraService,
+  type DecodedService,
+  type DecodedToken006,
+  decodeToken,
+  decodeToken006,
+} from "./token-format.js";
+
+/** The lifetime every 006 builder (Agora's and this service's) gives the token itself: ts = issue time + 24 h. */
+const LEGACY_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+/** The farthest end a 006 token can state (u32 seconds): what "never expires" becomes. */
+const NEVER_006 = 0xffffffff;
+/** The 006 privilege key of RTM login; the others are RTC privileges. */
+const RTM_LOGIN_006 = 1000;
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
@@ -69,10 +82,17 @@ export class Token {
   }
 
   /**
-   * Reads a 007 token obtained elsewhere (its expiry and grants come from the token itself). The clock
-   * offset is unknown: the token's times are taken as local ones.
+   * Reads a 007 or 006 token obtained elsewhere (its expiry and grants come from the token itself). The
+   * clock offset is unknown: the token's times are taken as local ones.
+   *
+   * A 006 token holds its channel and uid only as CRC32s, so its grants name neither; it states no issue
+   * time, so that is taken as its expiry (ts) minus the 24 h every 006 builder writes; it ends at the
+   * earlier of ts and its latest privilege end (0 = never). Throws MalformedTokenError for anything else.
    */
   static async fromString(value: string): Promise<Token> {
+    if (value.startsWith("006")) {
+      return Token.from006(value, decodeToken006(value));
+    }
     const decoded = await decodeToken(value);
     const issuedMs = decoded.issueTs * 1000;
     const services = decoded.services.map((s) => serviceGrant(s, decoded.issueTs));
@@ -86,6 +106,19 @@ export class Token {
       new Date(issuedMs),
       false,
     );
+  }
+
+  private static async from006(value: string, decoded: DecodedToken006): Promise<Token> {
+    let latestPrivilege = decoded.privileges.length === 0 ? NEVER_006 : 0;
+    for (const p of decoded.privileges) {
+      latestPrivilege = Math.max(latestPrivilege, p.expireTs === 0 ? NEVER_006 : p.expireTs);
+    }
+    const end = Math.min(decoded.expireTs === 0 ? NEVER_006 : decoded.expireTs, latestPrivilege);
+    const issued = decoded.expireTs === 0 ? end
+      : Math.max(0, Math.min(end, decoded.expireTs - LEGACY_TOKEN_LIFETIME_SECONDS));
+    const issuedAt = new Date(issued * 1000);
+    return new Token(value, decoded.appId, issuedAt, new Date(end * 1000), services006(decoded),
+      await sha256Prefix(value), issuedAt, false);
   }
 
   /**
@@ -181,6 +214,26 @@ function privilegeOf(service: number, key: number): Privilege {
     default:
       return Privilege.OTHER;
   }
+}
+
+/** As InspectToken reports a 006 token: RTC for its RTC privileges, RTM for RTM login, no channel or uid. */
+function services006(decoded: DecodedToken006): ServiceGrant[] {
+  const grant = (p: { key: number; expireTs: number }): PrivilegeGrant =>
+    create(PrivilegeGrantSchema, {
+      privilege: p.key === RTM_LOGIN_006 ? Privilege.RTM_LOGIN : privilegeOf(AgoraService.RTC, p.key),
+      agoraKey: p.key,
+      expiresAt: p.expireTs === 0 ? undefined : timestampFromMs(p.expireTs * 1000),
+    });
+  const rtc = decoded.privileges.filter((p) => p.key !== RTM_LOGIN_006).map(grant);
+  const rtm = decoded.privileges.filter((p) => p.key === RTM_LOGIN_006).map(grant);
+  const services: ServiceGrant[] = [];
+  if (rtc.length > 0 || rtm.length === 0) {
+    services.push(create(ServiceGrantSchema, { service: AgoraService.RTC, privileges: rtc }));
+  }
+  if (rtm.length > 0) {
+    services.push(create(ServiceGrantSchema, { service: AgoraService.RTM, privileges: rtm }));
+  }
+  return services;
 }
 
 function serviceGrant(s: DecodedService, issueTs: number): ServiceGrant {

@@ -21,6 +21,8 @@ import {
   tokenProvider,
   type IssueRtcTokenRequestInit,
   type IssueRtmTokenRequestInit,
+  Token,
+  type TokenProvider,
 } from "../src/index.js";
 import { grpcTransport } from "../src/node.js";
 import { rtcSession } from "../src/agora/rtc.js";
@@ -250,6 +252,50 @@ describe("006 tokens (token_version)", () => {
     assert.ok(session.renewed[0]!.startsWith("006") && session.renewed[0] !== first.value);
     assert.equal(r.state, "ACTIVE");
     r.close();
+  });
+
+  it("an RTC renewer started from a 006 token string renews it through the real RenewToken", async () => {
+    const w = world();
+    const first = await w.client.issueRtcToken(stage006);
+    const fromString = await Token.fromString(first.value);
+    assert.equal(fromString.appId, first.appId);
+    assert.equal(fromString.issuedAt.getTime(), first.issuedAt.getTime());
+    assert.equal(fromString.expiresAt.getTime(), first.expiresAt.getTime());
+    assert.deepEqual(fromString.services.map((s) => [s.service, s.channel, s.uid]), [[AgoraService.RTC, "", ""]],
+      "only the CRC32s of the channel and uid are in the token");
+    assert.deepEqual(fromString.services[0]!.privileges.map((p) => [p.agoraKey, p.expiresAt?.seconds]),
+      first.services[0]!.privileges.map((p) => [p.agoraKey, p.expiresAt?.seconds]));
+    const session = new RecordingSession();
+    const r = renewer(w, session, rtcTokenProvider(w.client, stage006));
+    await r.start(first.value);
+    session.listener!.onTokenWillExpire(first.value);
+    await until(() => w.listener.renewals.length === 1, "renewed");
+    const renewed = session.renewed[0]!;
+    assert.ok(renewed.startsWith("006") && renewed !== first.value, "a new 006 token");
+    const verdict = await w.client.inspectToken({ token: renewed, appId: server.appId, channel: "stage", identity: { case: "uid", value: 1001 } });
+    assert.ok(verdict.accepted, verdict.summary);
+    r.close();
+  });
+
+  it("a 006 token string issued for another channel, uid or user id is refused at start", async () => {
+    const w = world();
+    const rtc = (await w.client.issueRtcToken(stage006)).value;
+    const rtmRequest: IssueRtmTokenRequestInit = { userId: "rtm-user", ttlSeconds: 60, tokenVersion: TokenVersion.TOKEN_VERSION_006 };
+    const rtm = (await w.client.issueRtmToken(rtmRequest)).value;
+    const wrong: [TokenProvider, string, RegExp][] = [
+      [rtcTokenProvider(w.client, { ...stage006, channel: "other" }), rtc, /channel and uid\/account are not/],
+      [rtcTokenProvider(w.client, { ...stage006, identity: { case: "uid", value: 1002 } }), rtc, /channel and uid\/account are not/],
+      [rtcTokenProvider(w.client, { ...stage006, identity: { case: "account", value: "alice" } }), rtc, /channel and uid\/account are not/],
+      [rtmTokenProvider(w.client, { ...rtmRequest, userId: "someone-else" }), rtm, /user id is not/],
+    ];
+    for (const [provider, token, message] of wrong) {
+      const session = new RecordingSession();
+      const r = renewer(w, session, provider);
+      await assert.rejects(r.start(token), (e: Error) => e instanceof TypeError && message.test(e.message) && /CRC32/.test(e.message));
+      assert.equal(r.state, "NEW");
+      assert.equal(session.listener, null);
+    }
+    assert.deepEqual(w.scheduler.pending(), []);
   });
 
   it("a provider without the channel and uid refuses a 006 token at start, before any renewal", async () => {

@@ -9,6 +9,7 @@ import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   IssuedTokenSchema,
+  MalformedTokenError,
   Privilege,
   ServiceType,
   Token,
@@ -373,8 +374,21 @@ describe("starting from a token string obtained elsewhere", () => {
   });
 
   it("a string that is not a 007 token is refused", async () => {
-    await assert.rejects(renewer().start("006abc"), /not a 007 token/);
+    await assert.rejects(renewer().start("005abc"), /not a 007 token/);
   });
+
+  for (const [what, malformed] of [
+    ["truncated inside the app id", "006abc"],
+    ["nothing after the app id", "0060123456789abcdef0123456789abcdef"],
+    ["not base64", "0060123456789abcdef0123456789abcdefIACx!!"],
+    ["a 31-character app id", "0060123456789abcdef0123456789abcdeIAAAAAAA"],
+  ]) {
+    it(`a malformed 006 string (${what}) is refused with MalformedTokenError`, async () => {
+      const r = renewer();
+      await assert.rejects(r.start(malformed!), MalformedTokenError);
+      assert.equal(r.state, "NEW");
+    });
+  }
 });
 
 describe("rate limit and close", () => {

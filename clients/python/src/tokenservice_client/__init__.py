@@ -23,12 +23,12 @@ from .renew import (
     rtm_provider,
 )
 from .token import Token
-from .token_format import DecodedToken, MalformedTokenError, decode_token
+from .token_format import DecodedToken, DecodedToken006, MalformedTokenError, decode_token, decode_token006
 
 __all__ = [
-    "AgoraSession", "Backoff", "DecodedToken", "FieldViolation", "HandoverMode", "Kind", "MalformedTokenError",
+    "AgoraSession", "Backoff", "DecodedToken", "DecodedToken006", "FieldViolation", "HandoverMode", "Kind", "MalformedTokenError",
     "RateLimiter", "Renewal", "RenewalFailure", "RenewalListener", "State", "TOKEN_EXPIRED_REASON",
     "ThreadScheduler", "Token", "TokenClient", "TokenEventListener", "TokenProvider", "TokenRenewer",
-    "TokenServiceError", "Trigger", "TriggerOutcome", "chat_provider", "decode_token", "rtc_provider",
+    "TokenServiceError", "Trigger", "TriggerOutcome", "chat_provider", "decode_token", "decode_token006", "rtc_provider",
     "rtm_provider",
 ]

@@ -19,10 +19,11 @@ import threading
 import time
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
-from typing import Callable, Deque, List, Optional, Protocol, Union
+from typing import Callable, Deque, List, Optional, Protocol, Tuple, Union
 
 from tokenservice.v1 import token_service_pb2 as pb
 
+from . import token_format
 from .client import TokenClient
 from .errors import Kind, TokenServiceError
 from .token import Token
@@ -134,13 +135,17 @@ class TokenProvider(Protocol):
 
 class _ClientProvider:
     """RenewToken through ``client``. A 006 token records only the CRC32 of its channel and uid, so it is renewed
-    only with ``legacy_identity``: the RenewTokenRequest fields that name them."""
+    only with ``legacy_identity``: the RenewTokenRequest fields that name them. ``legacy_slots`` are the channel
+    and uid strings the token's CRC32s cover (for RTM the user id and ""), checked at start, and what they are
+    called in the refusal."""
 
     def __init__(self, client: TokenClient, issue: Callable[[], "Future[Token]"],
-                 legacy_identity: Optional[dict] = None) -> None:
+                 legacy_identity: Optional[dict] = None,
+                 legacy_slots: Optional[Tuple[str, str, str]] = None) -> None:
         self._client = client
         self._issue = issue
         self._legacy_identity = legacy_identity
+        self._legacy_slots = legacy_slots
 
     def renew(self, current: Token) -> "Future[Token]":
         if self._legacy_identity is not None and current.is_legacy:
@@ -155,6 +160,12 @@ class _ClientProvider:
             raise ValueError("cannot renew a 006 token without its channel and uid (RTC) or user id (RTM), of which it "
                              "records only the CRC32: use rtc_provider or rtm_provider with the request the token was "
                              "issued for")
+        if self._legacy_slots is not None and initial.is_legacy:
+            channel, uid, named = self._legacy_slots
+            # Caught here, the mistake is named; at the first renewal it would be the server's refusal.
+            if not token_format.decode_token006(initial.value).issued_for(channel, uid):
+                raise ValueError(f"this provider's {named} not the one(s) the 006 token was issued for (a CRC32 "
+                                 "differs): use the request the token was issued for")
 
 
 def rtc_provider(client: TokenClient, request: pb.IssueRtcTokenRequest) -> TokenProvider:
@@ -164,12 +175,16 @@ def rtc_provider(client: TokenClient, request: pb.IssueRtcTokenRequest) -> Token
     which = request.WhichOneof("identity")
     if which is not None:
         identity[which] = getattr(request, which)
-    return _ClientProvider(client, lambda: client.issue_rtc_token_async(request), identity)
+    # The uid string a 006 token signs: decimal uid, the account, or "" for uid 0 (the wildcard).
+    uid = str(request.uid or "") if which == "uid" else request.account if which == "account" else ""
+    return _ClientProvider(client, lambda: client.issue_rtc_token_async(request), identity,
+                           (request.channel, uid, "channel and uid/account are"))
 
 
 def rtm_provider(client: TokenClient, request: pb.IssueRtmTokenRequest) -> TokenProvider:
     """An RTM session: fresh tokens by IssueRtmToken with ``request``; a 006 token is renewed with its user id."""
-    return _ClientProvider(client, lambda: client.issue_rtm_token_async(request), {"rtm_user_id": request.user_id})
+    return _ClientProvider(client, lambda: client.issue_rtm_token_async(request), {"rtm_user_id": request.user_id},
+                           (request.user_id, "", "user id is"))
 
 
 def chat_provider(client: TokenClient, request: pb.IssueChatTokenRequest) -> TokenProvider:

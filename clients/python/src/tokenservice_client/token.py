@@ -11,6 +11,11 @@ from tokenservice.v1 import token_service_pb2 as pb
 
 from . import token_format
 
+#: The lifetime every 006 builder (Agora's and this service's) gives the token itself: ts = issue time + 24 h.
+_LEGACY_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60
+#: The farthest end a 006 token can state (u32 seconds): what "never expires" becomes.
+_NEVER_006 = 0xFFFFFFFF
+
 
 def _seconds(ts: timestamp_pb2.Timestamp) -> float:
     return ts.seconds + ts.nanos / 1e9
@@ -57,7 +62,14 @@ class Token:
 
     @classmethod
     def from_string(cls, value: str) -> "Token":
-        """Reads a 007 token obtained elsewhere: expiry and grants come from the token, the offset is unknown."""
+        """Reads a 007 or 006 token obtained elsewhere: expiry and grants come from the token, the offset is unknown.
+
+        A 006 token holds its channel and uid only as CRC32s, so its grants name neither; it states no issue time,
+        so that is taken as its expiry (ts) minus the 24 h every 006 builder writes; it ends at the earlier of ts
+        and its latest privilege end (0 = never). Raises MalformedTokenError for anything else.
+        """
+        if value.startswith("006"):
+            return cls._from006(value, token_format.decode_token006(value))
         decoded = token_format.decode_token(value)
         return cls(
             value=value,
@@ -67,6 +79,22 @@ class Token:
             services=tuple(_service_grant(s, decoded.issue_ts) for s in decoded.services),
             sha256_prefix=hashlib.sha256(value.encode("utf-8")).hexdigest()[:12],
             received_at=float(decoded.issue_ts),
+            clock_offset_known=False,
+        )
+
+    @classmethod
+    def _from006(cls, value: str, decoded: token_format.DecodedToken006) -> "Token":
+        latest_privilege = max((end or _NEVER_006 for _, end in decoded.privileges), default=_NEVER_006)
+        end = min(decoded.expire_ts or _NEVER_006, latest_privilege)
+        issued = end if decoded.expire_ts == 0 else max(0, min(end, decoded.expire_ts - _LEGACY_TOKEN_LIFETIME_SECONDS))
+        return cls(
+            value=value,
+            app_id=decoded.app_id,
+            issued_at=float(issued),
+            expires_at=float(end),
+            services=_services006(decoded),
+            sha256_prefix=hashlib.sha256(value.encode("utf-8")).hexdigest()[:12],
+            received_at=float(issued),
             clock_offset_known=False,
         )
 
@@ -116,6 +144,19 @@ def _privilege(service: int, key: int) -> int:
     if service == token_format.CHAT and key in (1, 2):
         return pb.PRIVILEGE_CHAT_USER if key == 1 else pb.PRIVILEGE_CHAT_APP
     return pb.PRIVILEGE_OTHER
+
+
+def _services006(decoded: token_format.DecodedToken006) -> Tuple[pb.ServiceGrant, ...]:
+    """As InspectToken reports a 006 token: RTC for its RTC privileges, RTM for RTM login, no channel or uid."""
+    rtc = pb.ServiceGrant(service=token_format.RTC)
+    rtm = pb.ServiceGrant(service=token_format.RTM)
+    for key, end in decoded.privileges:
+        login = key == token_format.RTM_LOGIN_006
+        privilege = (rtm if login else rtc).privileges.add(
+            privilege=pb.PRIVILEGE_RTM_LOGIN if login else _privilege(token_format.RTC, key), agora_key=key)
+        if end:
+            privilege.expires_at.seconds = end
+    return tuple(g for g in (rtc, rtm) if g.privileges or (g is rtc and not rtm.privileges))
 
 
 def _service_grant(s: token_format.DecodedService, issue_ts: int) -> pb.ServiceGrant:

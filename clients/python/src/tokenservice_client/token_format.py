@@ -1,9 +1,13 @@
-"""Reads an Agora AccessToken2 ("007") without verifying it: what it grants and when it expires.
+"""Reads an Agora AccessToken2 ("007") or legacy AccessToken ("006") without verifying it: what it grants and
+when it expires.
 
 Used when an app starts the renewer from a token string it got elsewhere, and by the tests to compare an
-issued token with the request. Layout: "007" + base64(zlib(bytes(signature) + string(app_id) + u32 issue_ts
+issued token with the request. 007: "007" + base64(zlib(bytes(signature) + string(app_id) + u32 issue_ts
 + u32 expire + u32 salt + u16 count + services)), little-endian; expire and privilege values are seconds
-after issue_ts.
+after issue_ts. 006: "006" + app_id (32 characters) + base64(bytes(signature) + u32 crc_channel + u32 crc_uid
++ bytes(u32 salt + u32 ts + u16 count + (u16 key + u32 value)*)), little-endian, not compressed; ts (the
+token's expiry) and privilege values are absolute Unix seconds, 0 = never; the channel and uid are there only
+as CRC32s.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ RTC, RTM, STREAMING, FPA, CHAT, FCDN, APAAS, RTM2, CONVOAI, STT = range(1, 11)
 
 
 class MalformedTokenError(ValueError):
-    """Anything that is not a well-formed 007 token. The message never contains the token."""
+    """Anything that is not a well-formed 007 (or 006) token. The message never contains the token."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,64 @@ def decode_token(token: str) -> DecodedToken:
     if not reader.at_end():
         raise MalformedTokenError("trailing bytes after the last service")
     return DecodedToken(app_id, issue_ts, expire, salt, services)
+
+
+#: 006 privilege keys: 1 join, 2/3/4 publish audio/video/data, 1000 RTM login
+RTM_LOGIN_006 = 1000
+_APP_ID_LENGTH_006 = 32
+
+
+@dataclass(frozen=True)
+class DecodedToken006:
+    app_id: str
+    salt: int
+    #: the token's own expiry, Unix seconds (0 = none)
+    expire_ts: int
+    #: (key, absolute end in Unix seconds, 0 = never), as encoded
+    privileges: Tuple[Tuple[int, int], ...]
+    #: CRC32 of the channel (of the user id for RTM)
+    crc_channel: int
+    #: CRC32 of the uid string (decimal uid, account, or "" for uid 0 and for RTM)
+    crc_uid: int
+
+    def issued_for(self, channel: str, uid: str) -> bool:
+        """Whether the token was made for ``channel`` and the uid string ``uid`` (by CRC32 only)."""
+        return crc32(channel) == self.crc_channel and crc32(uid) == self.crc_uid
+
+
+def crc32(text: str) -> int:
+    """The IEEE CRC-32 of ``text``'s UTF-8 bytes, as a 006 token records its channel and uid."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def decode_token006(token: str) -> DecodedToken006:
+    """Decodes a 006 token; raises MalformedTokenError for anything else."""
+    if not token.startswith("006"):
+        raise MalformedTokenError("not a 006 token")
+    if len(token) < 3 + _APP_ID_LENGTH_006:
+        raise MalformedTokenError('token is truncated: a 006 token carries a 32-character app id after "006"')
+    app_id = token[3 : 3 + _APP_ID_LENGTH_006]
+    try:
+        content = base64.b64decode(token[3 + _APP_ID_LENGTH_006 :], validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedTokenError("token is not base64 after the app id") from None
+    reader = _Reader(content)
+    if len(reader.bytes()) != 32:
+        raise MalformedTokenError("signature is not 32 bytes")
+    crc_channel, crc_uid = reader.u32(), reader.u32()
+    message = _Reader(reader.bytes())
+    if not reader.at_end():
+        raise MalformedTokenError("trailing bytes after the message")
+    salt, expire_ts = message.u32(), message.u32()
+    privileges = []
+    for _ in range(message.u16()):
+        key = message.u16()
+        if any(k == key for k, _ in privileges):
+            raise MalformedTokenError(f"privilege {key} appears twice")
+        privileges.append((key, message.u32()))
+    if not message.at_end():
+        raise MalformedTokenError("trailing bytes after the privileges")
+    return DecodedToken006(app_id, salt, expire_ts, tuple(privileges), crc_channel, crc_uid)
 
 
 def _service(r: "_Reader") -> DecodedService:

@@ -6,6 +6,7 @@ import type {
   TokenClient,
 } from "../client.js";
 import type { Token } from "../token.js";
+import { decodeToken006, issuedFor006 } from "../token-format.js";
 
 /**
  * Where a TokenRenewer gets tokens: RenewToken for a token that is still renewable, and the original
@@ -25,8 +26,17 @@ export interface TokenProvider {
   requireRenewable?(initial: Token): void;
 }
 
-/** What RenewToken needs besides a 006 token, which records only the CRC32 of its channel and uid. */
-type LegacyIdentity = Pick<RenewTokenRequestInit, "channel" | "identity" | "rtmUserId">;
+/**
+ * What RenewToken needs besides a 006 token, which records only the CRC32 of its channel and uid; the
+ * channel and uid slots those CRC32s cover (for RTM the user id and ""), checked at start; what they are
+ * called in the refusal.
+ */
+interface LegacyIdentity {
+  readonly renewal: Pick<RenewTokenRequestInit, "channel" | "identity" | "rtmUserId">;
+  readonly channelSlot: string;
+  readonly uidSlot: string;
+  readonly slots: string;
+}
 
 /**
  * RenewToken through `client`; fresh tokens by `issue`. It renews 007 tokens only: a 006 token records
@@ -44,12 +54,19 @@ function renewingProvider(
 ): TokenProvider {
   return {
     renew: (current, signal) =>
-      client.renewToken(legacyIdentity && current.isLegacy() ? { token: current.value, ...legacyIdentity } : current.value, { signal }),
+      client.renewToken(legacyIdentity && current.isLegacy() ? { token: current.value, ...legacyIdentity.renewal } : current.value,
+        { signal }),
     issue,
     requireRenewable: (initial) => {
       if (!legacyIdentity && initial.isLegacy()) {
         throw new TypeError("cannot renew a 006 token without its channel and uid (RTC) or user id (RTM), of which " +
           "it records only the CRC32: use rtcTokenProvider or rtmTokenProvider with the request the token was issued for");
+      }
+      // Caught here, the mistake is named; at the first renewal it would be the server's refusal.
+      if (legacyIdentity && initial.isLegacy() &&
+        !issuedFor006(decodeToken006(initial.value), legacyIdentity.channelSlot, legacyIdentity.uidSlot)) {
+        throw new TypeError(`this provider's ${legacyIdentity.slots} not the one(s) the 006 token was issued for ` +
+          "(a CRC32 differs): use the request the token was issued for");
       }
     },
   };
@@ -60,13 +77,22 @@ function renewingProvider(
  * request's channel and uid or account.
  */
 export function rtcTokenProvider(client: TokenClient, request: IssueRtcTokenRequestInit): TokenProvider {
-  return renewingProvider(client, (signal) => client.issueRtcToken(request, { signal }),
-    { channel: request.channel ?? "", identity: request.identity ?? { case: undefined } });
+  const identity = request.identity ?? { case: undefined };
+  return renewingProvider(client, (signal) => client.issueRtcToken(request, { signal }), {
+    renewal: { channel: request.channel ?? "", identity },
+    channelSlot: request.channel ?? "",
+    // The uid string a 006 token signs: decimal uid, the account, or "" for uid 0 (the wildcard).
+    uidSlot: identity.case === "uid" ? (identity.value === 0 ? "" : String(identity.value >>> 0))
+      : identity.case === "account" ? identity.value : "",
+    slots: "channel and uid/account are",
+  });
 }
 
 /** An RTM session: fresh tokens by IssueRtmToken with `request`; a 006 token is renewed with its user id. */
 export function rtmTokenProvider(client: TokenClient, request: IssueRtmTokenRequestInit): TokenProvider {
-  return renewingProvider(client, (signal) => client.issueRtmToken(request, { signal }), { rtmUserId: request.userId ?? "" });
+  const userId = request.userId ?? "";
+  return renewingProvider(client, (signal) => client.issueRtmToken(request, { signal }),
+    { renewal: { rtmUserId: userId }, channelSlot: userId, uidSlot: "", slots: "user id is" });
 }
 
 /** A Chat session: fresh tokens by IssueChatToken with `request`. */

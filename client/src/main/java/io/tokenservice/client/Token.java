@@ -65,11 +65,15 @@ public record Token(String value, String appId, Instant issuedAt, Instant expire
     }
 
     /**
-     * A 007 token obtained elsewhere (the app's own backend, a cache, a push message), read from the token
+     * A 007 or 006 token obtained elsewhere (the app's own backend, a cache, a push message), read from the token
      * itself: app, issue time, lifetime and grants. Nothing tells the offset between the issuer's clock and
      * this one, so it is taken as 0 ({@link #clockOffsetKnown()} false) until the first renewal measures it.
      *
-     * @throws IllegalArgumentException if {@code value} is not a decodable 007 token
+     * <p>A 006 token holds its channel and uid only as CRC32s, so its grants name neither; it states no issue
+     * time, so that is taken as its expiry ({@code ts}) minus the 24 h every 006 builder writes; it ends at the
+     * earlier of {@code ts} and its latest privilege end (0 = never).
+     *
+     * @throws IllegalArgumentException if {@code value} is not a decodable 007 or 006 token
      */
     public static Token fromString(String value) {
         Objects.requireNonNull(value, "value");

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import com.google.protobuf.Timestamp;
+import io.tokenservice.core.token.AccessToken;
+import io.tokenservice.core.token.AccessTokenCodec;
+import io.tokenservice.core.token.Privilege;
+import io.tokenservice.proto.v1.ServiceType;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.PrivilegeGrant;
 import io.tokenservice.proto.v1.ServiceGrant;
@@ -42,5 +46,40 @@ class TokenTest {
     void rejectsExpiryBeforeIssue() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Token("007", "a", LOCAL, LOCAL.minusSeconds(1),
                 List.of(), "p", LOCAL));
+    }
+
+    private static final String APP = "970CA35de60c44645bbae8a215061b33";
+    private static final String CERT = "5CFd2fd1755d40ecb72977518be15d3b";
+
+    @Test
+    void readsA006RtmTokenWithoutItsUserId() {
+        long ts = LOCAL.getEpochSecond() + 86_400;
+        Token t = Token.fromString(AccessTokenCodec.encode(APP, CERT, "alice", "", 7, ts,
+                List.of(new Privilege(AccessToken.RTM_LOGIN, LOCAL.getEpochSecond() + 3600))));
+        assertThat(t.isLegacy()).isTrue();
+        assertThat(t.clockOffsetKnown()).isFalse();
+        assertThat(t.appId()).isEqualTo(APP);
+        assertThat(t.issuedAt()).as("ts minus the 24 h every 006 builder writes").isEqualTo(LOCAL);
+        assertThat(t.expiresAt()).isEqualTo(LOCAL.plusSeconds(3600));
+        assertThat(t.services()).containsExactly(ServiceGrant.newBuilder().setService(ServiceType.SERVICE_TYPE_RTM)
+                .addPrivileges(PrivilegeGrant.newBuilder()
+                        .setPrivilege(io.tokenservice.proto.v1.Privilege.PRIVILEGE_RTM_LOGIN).setAgoraKey(1000)
+                        .setExpiresAt(ts(LOCAL.plusSeconds(3600))))
+                .build());
+    }
+
+    @Test
+    void a006TokenWhosePrivilegesNeverEndExpiresAtItsTs() {
+        long ts = LOCAL.getEpochSecond() + 86_400;
+        Token t = Token.fromString(AccessTokenCodec.encode(APP, CERT, "room", "7", 7, ts,
+                List.of(new Privilege(AccessToken.JOIN_CHANNEL, 0), new Privilege(AccessToken.PUBLISH_AUDIO_STREAM,
+                        LOCAL.getEpochSecond() + 60))));
+        assertThat(t.expiresAt()).isEqualTo(LOCAL.plusSeconds(86_400));
+        assertThat(t.earliestExpiry()).isEqualTo(LOCAL.plusSeconds(60));
+        assertThat(t.services()).singleElement().satisfies(rtc -> {
+            assertThat(rtc.getService()).isEqualTo(ServiceType.SERVICE_TYPE_RTC);
+            assertThat(rtc.getChannel()).isEmpty();
+            assertThat(rtc.getPrivileges(0).hasExpiresAt()).as("0 = never").isFalse();
+        });
     }
 }

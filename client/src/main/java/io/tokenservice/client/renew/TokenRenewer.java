@@ -141,7 +141,8 @@ public final class TokenRenewer implements AutoCloseable {
      * {@link Token#fromString(String)} reads its expiry from the token, and the clock offset is taken as 0
      * until the first renewal measures it. Otherwise as {@link #start(Token)}.
      *
-     * @throws IllegalArgumentException if {@code initial} is not a 007 token, or the provider cannot renew it
+     * @throws IllegalArgumentException if {@code initial} is not a 007 or 006 token, or the provider cannot renew it
+     *         (a 006 token with a provider whose channel and uid, or user id, are not the ones it was issued for)
      * @throws IllegalStateException if already started or closed
      */
     public void start(String initial) {

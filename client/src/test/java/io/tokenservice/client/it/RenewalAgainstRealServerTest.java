@@ -348,6 +348,62 @@ class RenewalAgainstRealServerTest {
     }
 
     @Test
+    void startsRenewingA006RtcTokenGivenAsAString() {
+        startServer(RealServer.Transport.IN_PROCESS);
+        request = request.toBuilder().setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();
+        Token issued = client.issueRtcToken(request);
+        Token fromString = Token.fromString(issued.value());
+        assertThat(fromString.isLegacy()).isTrue();
+        assertThat(fromString.appId()).isEqualTo(issued.appId());
+        assertThat(fromString.issuedAt()).isEqualTo(issued.issuedAt());
+        assertThat(fromString.expiresAt()).isEqualTo(issued.expiresAt());
+        assertThat(fromString.services()).singleElement().satisfies(rtc -> {
+            assertThat(rtc.getChannel()).as("only its CRC32 is in the token").isEmpty();
+            assertThat(rtc.getUid()).isEmpty();
+            assertThat(rtc.getPrivilegesList()).isEqualTo(issued.services().get(0).getPrivilegesList());
+        });
+        renewer = TokenRenewer.builder(session, TokenProvider.rtc(client, request))
+                .clock(clock).scheduler(scheduler).listener(listener).build();
+        renewer.start(issued.value());
+
+        clock.advance(Duration.ofSeconds(30));
+        session.fireWillExpire(issued.value());
+
+        Token renewed = listener.awaitRenewal().current();
+        assertThat(renewed.value()).startsWith("006").isNotEqualTo(issued.value());
+        assertThat(renewed.expiresAt()).isEqualTo(T0.plusSeconds(90));
+        assertThat(session.renewed).containsExactly(renewed.value());
+        assertAcceptedByServer(renewed);
+    }
+
+    @Test
+    void a006TokenStringIssuedForAnotherChannelOrUidOrUserIsRefusedAtStart() {
+        startServer(RealServer.Transport.IN_PROCESS);
+        request = request.toBuilder().setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();
+        String rtcToken = client.issueRtcToken(request).value();
+        IssueRtmTokenRequest rtm = IssueRtmTokenRequest.newBuilder().setAppId(server.appId).setUserId("alice")
+                .setTtlSeconds(60).setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();
+        String rtmToken = client.issueRtmToken(rtm).value();
+
+        for (TokenProvider wrong : java.util.List.of(
+                TokenProvider.rtc(client, request.toBuilder().setChannel("other").build()),
+                TokenProvider.rtc(client, request.toBuilder().setUid(4243).build()),
+                TokenProvider.rtc(client, request.toBuilder().setAccount("alice").build()))) {
+            TokenRenewer r = TokenRenewer.builder(session, wrong).clock(clock).scheduler(scheduler).build();
+            assertThatThrownBy(() -> r.start(rtcToken)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("channel and uid/account are not the one(s) the 006 token was issued for");
+            assertThat(r.state()).isEqualTo(TokenRenewer.State.NEW);
+        }
+        TokenRenewer r = TokenRenewer.builder(session, TokenProvider.rtm(client, rtm.toBuilder().setUserId("bob").build()))
+                .clock(clock).scheduler(scheduler).build();
+        assertThatThrownBy(() -> r.start(rtmToken)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user id is not the one(s) the 006 token was issued for");
+        assertThat(session.listener()).isNull();
+        assertThat(scheduler.pending()).isEmpty();
+        assertThat(server.calls("RenewToken")).isZero();
+    }
+
+    @Test
     void a006TokenWithAProviderThatCannotRenewItFailsAtStart() {
         startServer(RealServer.Transport.IN_PROCESS);
         request = request.toBuilder().setTokenVersion(TokenVersion.TOKEN_VERSION_006).build();

@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The renewal logic against a hand-driven provider: every RPC result, event and instant is chosen by the
@@ -183,8 +185,35 @@ class TokenRenewerTest {
     @Test
     void aStringThatIsNotA007TokenIsRefusedAtStart() {
         TokenRenewer r = renewer().build();
-        assertThatThrownBy(() -> r.start("006abc")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> r.start("007abc")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("not a 007 token");
+        r.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "006abc", // truncated inside the app id
+        "0060123456789abcdef0123456789abcdef", // nothing after the app id
+        "0060123456789abcdef0123456789abcdefIACx!!", // not base64
+        "0060123456789abcdef0123456789abcdeIAAAAAAA", // a 31-character app id: the content starts one character early
+    })
+    void aMalformed006StringIsRefusedAtStart(String malformed) {
+        TokenRenewer r = renewer().build();
+        assertThatThrownBy(() -> r.start(malformed)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not a valid 006 token: ");
+        assertThat(r.state()).isEqualTo(TokenRenewer.State.NEW);
+        r.close();
+    }
+
+    @Test
+    void aTruncated006TokenIsRefusedAtStart() {
+        String valid = new TokenIssuer(Clock.fixed(T0, ZoneOffset.UTC), SaltSource.fixed(1), TokenLimits.agoraDefault())
+                .issueLegacyRtc(new AppCredentials("0123456789abcdef0123456789abcdef",
+                        "fedcba9876543210fedcba9876543210"), "room", RtcIdentity.uid(7),
+                        io.tokenservice.core.issue.LegacyRole.PUBLISHER, T0.getEpochSecond() + 60);
+        TokenRenewer r = renewer().build();
+        assertThatThrownBy(() -> r.start(valid.substring(0, valid.length() - 8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not a valid 006 token: ");
         r.close();
     }
 

@@ -1,6 +1,7 @@
 package io.tokenservice.proto.grant;
 
 import com.google.protobuf.Timestamp;
+import io.tokenservice.core.token.AccessToken;
 import io.tokenservice.core.token.Service;
 import io.tokenservice.proto.v1.Privilege;
 import io.tokenservice.proto.v1.PrivilegeGrant;
@@ -65,6 +66,45 @@ public final class ServiceGrants {
             grant.addPrivileges(privilege);
         }
         return grant.build();
+    }
+
+    /**
+     * The grants of a 006 token's content, as InspectToken reports them without an intent: RTC for the
+     * privileges other than RTM login, RTM for RTM login, each privilege with its absolute end (none for 0 =
+     * never). No channel or uid: a 006 token records only their CRC32.
+     */
+    public static List<ServiceGrant> of006(AccessToken token) {
+        ServiceGrant.Builder rtc = ServiceGrant.newBuilder().setService(ServiceType.SERVICE_TYPE_RTC);
+        ServiceGrant.Builder rtm = ServiceGrant.newBuilder().setService(ServiceType.SERVICE_TYPE_RTM);
+        for (io.tokenservice.core.token.Privilege p : token.privileges()) {
+            PrivilegeGrant.Builder privilege = PrivilegeGrant.newBuilder()
+                    .setPrivilege(privilege006(p.key()))
+                    .setAgoraKey(p.key());
+            if (p.value() != 0) {
+                privilege.setExpiresAt(Timestamp.newBuilder().setSeconds(p.value()));
+            }
+            (p.key() == AccessToken.RTM_LOGIN ? rtm : rtc).addPrivileges(privilege);
+        }
+        List<ServiceGrant> grants = new ArrayList<>(2);
+        if (rtc.getPrivilegesCount() > 0 || rtm.getPrivilegesCount() == 0) {
+            grants.add(rtc.build());
+        }
+        if (rtm.getPrivilegesCount() > 0) {
+            grants.add(rtm.build());
+        }
+        return grants;
+    }
+
+    /** What a 006 privilege key means (006 keys are global, not per service). */
+    public static Privilege privilege006(int key) {
+        return switch (key) {
+            case AccessToken.JOIN_CHANNEL -> Privilege.PRIVILEGE_RTC_JOIN_CHANNEL;
+            case AccessToken.PUBLISH_AUDIO_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_AUDIO_STREAM;
+            case AccessToken.PUBLISH_VIDEO_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM;
+            case AccessToken.PUBLISH_DATA_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_DATA_STREAM;
+            case AccessToken.RTM_LOGIN -> Privilege.PRIVILEGE_RTM_LOGIN;
+            default -> Privilege.PRIVILEGE_OTHER;
+        };
     }
 
     /** What a 007 privilege key means within its service. */

@@ -62,14 +62,7 @@ public final class ProtoGrants {
 
     /** What a 006 privilege key means (006 keys are global, not per service). */
     public static Privilege privilege006(int key) {
-        return switch (key) {
-            case io.tokenservice.core.token.AccessToken.JOIN_CHANNEL -> Privilege.PRIVILEGE_RTC_JOIN_CHANNEL;
-            case io.tokenservice.core.token.AccessToken.PUBLISH_AUDIO_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_AUDIO_STREAM;
-            case io.tokenservice.core.token.AccessToken.PUBLISH_VIDEO_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_VIDEO_STREAM;
-            case io.tokenservice.core.token.AccessToken.PUBLISH_DATA_STREAM -> Privilege.PRIVILEGE_RTC_PUBLISH_DATA_STREAM;
-            case io.tokenservice.core.token.AccessToken.RTM_LOGIN -> Privilege.PRIVILEGE_RTM_LOGIN;
-            default -> Privilege.PRIVILEGE_OTHER;
-        };
+        return io.tokenservice.proto.grant.ServiceGrants.privilege006(key);
     }
 
     public static Timestamp timestamp(long epochSeconds) {
