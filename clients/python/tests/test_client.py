@@ -14,7 +14,7 @@ import pytest
 from tokenservice.v1 import token_service_pb2 as pb
 
 from conftest import RealServer, free_port
-from tokenservice_client import Kind, TokenClient, TokenServiceError, decode_token
+from tokenservice_client import Kind, Token, TokenClient, TokenServiceError, decode_token
 from tokenservice_client import token_format
 
 
@@ -72,7 +72,9 @@ def test_issues_apaas_and_rtm2_tokens(server):
         assert [s.service for s in room.services] == [pb.SERVICE_TYPE_RTM, pb.SERVICE_TYPE_CHAT, pb.SERVICE_TYPE_APAAS]
         assert (room.services[2].apaas_room_uuid, room.services[2].apaas_role) == ("room-1", 2)
         assert decode_token(room.value).services[2] == token_format.DecodedService(
-            token_format.APAAS, (token_format.DecodedPrivilege(1, 600),), channel="room-1", uid="student-7")
+            token_format.APAAS, (token_format.DecodedPrivilege(1, 600),), channel="room-1", uid="student-7", role=2)
+        # A token read from its string shows the grants the server answered with.
+        assert list(Token.from_string(room.value).services) == list(room.services)
 
         rtm2 = c.issue_rtm_token(pb.IssueRtmTokenRequest(user_id="alice", permissions=[pb.Rtm2Permission(
             resource_type=pb.RTM2_RESOURCE_TYPE_STREAM_CHANNELS, access=pb.RTM2_ACCESS_WRITE, resources=["stage"])]))
@@ -80,6 +82,7 @@ def test_issues_apaas_and_rtm2_tokens(server):
         assert [(p.resource_type, p.access, list(p.resources)) for p in rtm2.services[0].rtm2_permissions] == [
             (pb.RTM2_RESOURCE_TYPE_STREAM_CHANNELS, pb.RTM2_ACCESS_WRITE, ["stage"])]
         assert decode_token(rtm2.value).services[0].type == token_format.RTM2
+        assert list(Token.from_string(rtm2.value).services) == list(rtm2.services)
 
         denied = raised(lambda: c.issue_apaas_token(pb.IssueApaasTokenRequest(app=pb.ApaasAppToken())))
         assert denied.kind == Kind.PERMISSION_DENIED and "allow_apaas_app_token: false" in denied.reason

@@ -42,6 +42,17 @@ export interface DecodedService {
   readonly uid?: string;
   /** RTM, RTM2, Chat: the user id ("" for a Chat app token). */
   readonly userId?: string;
+  /** APaaS: the role in the room (-1 in user and app tokens). */
+  readonly role?: number;
+  /** RTM2: access to resources, in the token's order, with Agora's numbers. */
+  readonly permissions?: readonly DecodedRtm2Permission[];
+}
+
+/** RTM2: one access (Agora: 0 read, 1 write) to resources of one type (Agora: 0 message channels ... 4 users). */
+export interface DecodedRtm2Permission {
+  readonly resourceType: number;
+  readonly access: number;
+  readonly resources: readonly string[];
 }
 
 export interface DecodedToken {
@@ -206,14 +217,13 @@ function service(r: Reader): DecodedService {
       return { type, privileges, userId: r.string() };
     case AgoraService.RTM2: {
       const userId = r.string();
-      skipRtm2Permissions(r);
-      return { type, privileges, userId };
+      return { type, privileges, userId, permissions: rtm2Permissions(r) };
     }
     case AgoraService.APAAS: {
       const channel = r.string();
       const uid = r.string();
-      r.u16(); // role
-      return { type, privileges, channel, uid };
+      const role = r.u16();
+      return { type, privileges, channel, uid, role: role > 0x7fff ? role - 0x10000 : role };
     }
     case AgoraService.FPA:
     case AgoraService.CONVOAI:
@@ -225,16 +235,20 @@ function service(r: Reader): DecodedService {
   }
 }
 
-function skipRtm2Permissions(r: Reader): void {
+function rtm2Permissions(r: Reader): DecodedRtm2Permission[] {
+  const permissions: DecodedRtm2Permission[] = [];
   for (let types = r.u16(); types > 0; types--) {
-    r.u16();
-    for (let permissions = r.u16(); permissions > 0; permissions--) {
-      r.u16();
-      for (let resources = r.u16(); resources > 0; resources--) {
-        r.bytes();
+    const resourceType = r.u16();
+    for (let accesses = r.u16(); accesses > 0; accesses--) {
+      const access = r.u16();
+      const resources: string[] = [];
+      for (let n = r.u16(); n > 0; n--) {
+        resources.push(r.string());
       }
+      permissions.push({ resourceType, access, resources });
     }
   }
+  return permissions;
 }
 
 class Reader {

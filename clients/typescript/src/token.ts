@@ -5,6 +5,9 @@ import {
   Privilege,
   type PrivilegeGrant,
   PrivilegeGrantSchema,
+  Rtm2Access,
+  Rtm2PermissionSchema,
+  Rtm2ResourceType,
   type ServiceGrant,
   ServiceGrantSchema,
 } from "./gen/tokenservice/v1/token_service_pb.js";
@@ -211,6 +214,8 @@ function privilegeOf(service: number, key: number): Privilege {
       return key === 1 ? Privilege.RTM_LOGIN : Privilege.OTHER;
     case AgoraService.CHAT:
       return key === 1 ? Privilege.CHAT_USER : key === 2 ? Privilege.CHAT_APP : Privilege.OTHER;
+    case AgoraService.APAAS:
+      return [Privilege.OTHER, Privilege.APAAS_ROOM_USER, Privilege.APAAS_USER, Privilege.APAAS_APP][key] ?? Privilege.OTHER;
     default:
       return Privilege.OTHER;
   }
@@ -244,11 +249,29 @@ function serviceGrant(s: DecodedService, issueTs: number): ServiceGrant {
       expiresAt: p.seconds === 0 ? undefined : timestampFromMs((issueTs + p.seconds) * 1000),
     }),
   );
+  if (s.type === AgoraService.APAAS) {
+    // As the server answers: the room and role in fields of their own, the user uuid as the user id.
+    return create(ServiceGrantSchema, {
+      service: s.type,
+      apaasRoomUuid: s.channel ?? "",
+      userId: s.uid ?? "",
+      apaasRole: s.role ?? 0,
+      privileges,
+    });
+  }
   return create(ServiceGrantSchema, {
     service: s.type,
     channel: s.channel ?? "",
     uid: s.uid ?? "",
     userId: s.userId ?? "",
+    rtm2Permissions: (s.permissions ?? []).map((p) =>
+      create(Rtm2PermissionSchema, {
+        // The contract numbers from 1 (0 = unspecified); Agora from 0.
+        resourceType: p.resourceType <= 4 ? ((p.resourceType + 1) as Rtm2ResourceType) : Rtm2ResourceType.UNSPECIFIED,
+        access: p.access <= 1 ? ((p.access + 1) as Rtm2Access) : Rtm2Access.UNSPECIFIED,
+        resources: [...p.resources],
+      }),
+    ),
     privileges,
   });
 }

@@ -15,7 +15,9 @@ import {
   RtcRole,
   Rtm2Access,
   Rtm2ResourceType,
+  ServiceGrantSchema,
   ServiceType,
+  Token,
   TokenServiceError,
   createTokenClient,
   decodeToken,
@@ -120,8 +122,16 @@ describe("issuing against the real server", () => {
       type: AgoraService.APAAS,
       channel: "room-1",
       uid: "student-7",
+      role: 2,
       privileges: [{ key: 1, seconds: 600 }],
     });
+    const sameGrants = async (issued: Token) =>
+      assert.deepEqual(
+        (await Token.fromString(issued.value)).services.map((s) => toBinary(ServiceGrantSchema, s)),
+        issued.services.map((s) => toBinary(ServiceGrantSchema, s)),
+        "a token read from its string shows the grants the server answered with",
+      );
+    await sameGrants(room);
 
     const rtm2 = await c.issueRtmToken({
       userId: "alice",
@@ -132,6 +142,7 @@ describe("issuing against the real server", () => {
       [Rtm2ResourceType.STREAM_CHANNELS, Rtm2Access.WRITE, ["stage"]],
     ]);
     assert.equal((await decodeToken(rtm2.value)).services[0]!.type, AgoraService.RTM2);
+    await sameGrants(rtm2);
 
     const refused = await rejection(c.issueApaasToken({ subject: { case: "app", value: {} } }));
     assert.ok(refused instanceof TokenServiceError);

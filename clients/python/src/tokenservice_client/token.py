@@ -143,6 +143,8 @@ def _privilege(service: int, key: int) -> int:
         return pb.PRIVILEGE_RTM_LOGIN
     if service == token_format.CHAT and key in (1, 2):
         return pb.PRIVILEGE_CHAT_USER if key == 1 else pb.PRIVILEGE_CHAT_APP
+    if service == token_format.APAAS and 1 <= key <= 3:
+        return (pb.PRIVILEGE_APAAS_ROOM_USER, pb.PRIVILEGE_APAAS_USER, pb.PRIVILEGE_APAAS_APP)[key - 1]
     return pb.PRIVILEGE_OTHER
 
 
@@ -160,7 +162,17 @@ def _services006(decoded: token_format.DecodedToken006) -> Tuple[pb.ServiceGrant
 
 
 def _service_grant(s: token_format.DecodedService, issue_ts: int) -> pb.ServiceGrant:
-    grant = pb.ServiceGrant(service=s.type, channel=s.channel or "", uid=s.uid or "", user_id=s.user_id or "")
+    if s.type == token_format.APAAS:
+        # As the server answers: the room and role in fields of their own, the user uuid as the user id.
+        grant = pb.ServiceGrant(service=s.type, apaas_room_uuid=s.channel or "", user_id=s.uid or "",
+                                apaas_role=s.role or 0)
+    else:
+        grant = pb.ServiceGrant(service=s.type, channel=s.channel or "", uid=s.uid or "", user_id=s.user_id or "")
+    for p in s.permissions:
+        # The contract numbers from 1 (0 = unspecified); Agora from 0.
+        grant.rtm2_permissions.add(
+            resource_type=p.resource_type + 1 if p.resource_type <= 4 else pb.RTM2_RESOURCE_TYPE_UNSPECIFIED,
+            access=p.access + 1 if p.access <= 1 else pb.RTM2_ACCESS_UNSPECIFIED, resources=p.resources)
     for p in s.privileges:
         privilege = grant.privileges.add(privilege=_privilege(s.type, p.key), agora_key=p.key)
         if p.seconds:

@@ -43,6 +43,18 @@ class DecodedService:
     uid: Optional[str] = None
     #: RTM, RTM2, Chat: the user id ("" for a Chat app token)
     user_id: Optional[str] = None
+    #: APaaS: the role in the room (-1 in user and app tokens)
+    role: Optional[int] = None
+    #: RTM2: access to resources, in the token's order, with Agora's numbers
+    permissions: Tuple["DecodedRtm2Permission", ...] = ()
+
+
+@dataclass(frozen=True)
+class DecodedRtm2Permission:
+    """RTM2: one access (Agora: 0 read, 1 write) to resources of one type (Agora: 0 message channels ... 4 users)."""
+    resource_type: int
+    access: int
+    resources: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -145,17 +157,16 @@ def _service(r: "_Reader") -> DecodedService:
         return DecodedService(kind, privileges, user_id=r.string())
     if kind == RTM2:
         user_id = r.string()
-        for _ in range(r.u16()):  # resource types
-            r.u16()
-            for _ in range(r.u16()):  # permissions
-                r.u16()
-                for _ in range(r.u16()):
-                    r.bytes()
-        return DecodedService(kind, privileges, user_id=user_id)
+        permissions = []
+        for _ in range(r.u16()):
+            resource_type = r.u16()
+            for _ in range(r.u16()):
+                access = r.u16()
+                permissions.append(DecodedRtm2Permission(resource_type, access, tuple(r.string() for _ in range(r.u16()))))
+        return DecodedService(kind, privileges, user_id=user_id, permissions=tuple(permissions))
     if kind == APAAS:
-        channel, uid = r.string(), r.string()
-        r.u16()  # role
-        return DecodedService(kind, privileges, channel=channel, uid=uid)
+        channel, uid, role = r.string(), r.string(), r.u16()
+        return DecodedService(kind, privileges, channel=channel, uid=uid, role=role - 0x10000 if role > 0x7FFF else role)
     if kind in (FPA, CONVOAI, STT):
         return DecodedService(kind, privileges)
     # Service blocks carry no length, so nothing after an unknown one can be read.
