@@ -84,6 +84,15 @@ class CommandLineIT {
         assertThat(issueHelp.exit()).isZero();
         assertThat(issueHelp.out()).contains("--channel", "--uid", "--account", "--role");
 
+        // serve with anything after it is parsed (the bare start skips the parser).
+        Run serveHelp = run(Map.of(), "", "serve", "--help");
+        assertThat(serveHelp.exit()).isZero();
+        assertThat(serveHelp.out()).contains("Run the token server");
+
+        Run serveBogus = run(Map.of(), "", "serve", "--bogus");
+        assertThat(serveBogus.exit()).isEqualTo(Cli.USAGE);
+        assertThat(serveBogus.err()).contains("--bogus");
+
         Run unknown = run(Map.of(), "", "frobnicate");
         assertThat(unknown.exit()).isEqualTo(Cli.USAGE);
         assertThat(unknown.out()).isEmpty();
