@@ -13,13 +13,12 @@ import io.tokenservice.env.EnvironmentException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * The application log: Logback writing to standard error, one JSON object per line (the Logstash encoder's
- * fields: {@code @timestamp}, {@code level}, {@code logger_name}, {@code thread_name}, {@code message},
+ * The application log: Logback writing to standard error, one JSON object per line ({@link JsonLineEncoder}:
+ * {@code @timestamp}, {@code level}, {@code logger_name}, {@code thread_name}, {@code message},
  * {@code stack_trace}) or plain lines ({@code time LEVEL logger - message}), at the configured level. The code
  * logs with {@code java.util.logging}, as grpc-java does; {@link #bridgeJavaUtilLogging} sends all of it here.
  * The audit log is not part of this: it has a stream of its own (standard output). The server and the gateway
@@ -111,6 +110,13 @@ public final class LogSetup {
     }
 
     static void configure(LoggerContext context, LoggingSettings settings) {
+        // A start asks three times (Logback's own initialisation, the bridge, the loaded configuration), nearly
+        // always for the same settings: building the appender again and walking every java.util.logging logger for
+        // the level propagator again would be start-up time spent for nothing. The marker lives in the context, so
+        // a reset by anyone else forgets it.
+        if (context.getObject(Applied.KEY) instanceof Applied applied && applied.is(settings, bridged)) {
+            return;
+        }
         context.reset();
         if (bridged) {
             LevelChangePropagator propagator = new LevelChangePropagator();
@@ -120,7 +126,7 @@ public final class LogSetup {
             context.addListener(propagator);
         }
 
-        Encoder<ILoggingEvent> encoder = json(settings.format()) ? jsonEncoder() : plainEncoder();
+        Encoder<ILoggingEvent> encoder = json(settings.format()) ? new JsonLineEncoder() : plainEncoder();
         encoder.setContext(context);
         encoder.start();
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
@@ -137,6 +143,19 @@ public final class LogSetup {
         // outage once, both ways. Nothing else logs under this name.
         context.getLogger("io.lettuce.core").setLevel(Level.ERROR);
         HELD.forEach((name, level) -> context.getLogger(name).setLevel(Level.toLevel(level.name())));
+        context.putObject(Applied.KEY, new Applied(settings.level(), settings.format(), bridged));
+    }
+
+    /**
+     * What {@link #configure} set a context up with. Compared field by field: a record's own {@code equals} is
+     * bootstrapped through method handles on its first call, which costs a start more than the whole comparison.
+     */
+    private record Applied(LoggingSettings.Level level, LoggingSettings.Format format, boolean bridged) {
+        static final String KEY = Applied.class.getName();
+
+        boolean is(LoggingSettings settings, boolean bridgedNow) {
+            return level == settings.level() && format == settings.format() && bridged == bridgedNow;
+        }
     }
 
     private static boolean json(LoggingSettings.Format format) {
@@ -145,12 +164,6 @@ public final class LogSetup {
             case PLAIN -> false;
             case AUTO -> System.console() == null;
         };
-    }
-
-    private static Encoder<ILoggingEvent> jsonEncoder() {
-        LogstashEncoder encoder = new LogstashEncoder();
-        encoder.setIncludeContext(false);
-        return encoder;
     }
 
     private static Encoder<ILoggingEvent> plainEncoder() {
