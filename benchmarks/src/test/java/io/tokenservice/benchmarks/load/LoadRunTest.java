@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The run's bookkeeping against clients that answer at once: counts, not speed. */
 class LoadRunTest {
@@ -113,5 +118,24 @@ class LoadRunTest {
 
         assertThat(r.ok()).isZero();
         assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 5L));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--concurrency, 4", "--rate, 1000"})
+    void theLoadersCpuIsWhatItsProcessUsedOverTheMeasurementOnly(String mode, String value) throws Exception {
+        // The measurement's readings are 1.0 s and 1.3 s of CPU over 0.2 s: 1.5 cores. An open loop warms up as a
+        // closed loop, whose two readings (far off) must not count.
+        LoadOptions options = LoadOptions.parse(new String[] {mode, value, "--warmup", "0.05", "--duration", "0.2"},
+                Map.of());
+        List<Long> readings = mode.equals("--rate")
+                ? List.of(5_000_000_000L, 9_000_000_000L, 1_000_000_000L, 1_300_000_000L)
+                : List.of(1_000_000_000L, 1_300_000_000L);
+        AtomicInteger reads = new AtomicInteger();
+
+        LoadResult r = new LoadRun(new ImmediateClient(0), options, java.time.Duration.ZERO,
+                () -> readings.get(reads.getAndIncrement())).run();
+
+        assertThat(r.loaderCores()).isCloseTo(1.5, Offset.offset(1e-9));
+        assertThat(reads).hasValue(readings.size());
     }
 }
