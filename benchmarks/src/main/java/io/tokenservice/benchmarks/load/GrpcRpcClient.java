@@ -90,6 +90,11 @@ final class GrpcRpcClient implements RpcClient {
         return issued.getToken();
     }
 
+    /** The request every call sends. */
+    MessageLite request() {
+        return request;
+    }
+
     @Override
     public void start(Completion completion) {
         Channel channel = channels.get(Math.floorMod(next.getAndIncrement(), channels.size()));

@@ -10,7 +10,7 @@ import org.HdrHistogram.Histogram;
  * open loop), and the failed calls by status code. Failed calls are not in the histogram (a fast refusal
  * would flatter the latency) nor in the rate. {@code loaderCores} is the CPU this generator's process used over
  * the measurement, in cores (CPU time / wall time): near 1 with the generator pinned to one core, the figure is
- * the generator's limit, not the server's.
+ * the generator's limit, not the server's; NaN when not measured.
  */
 record LoadResult(String description, double seconds, Histogram latencyNanos, Map<String, Long> errors,
         double loaderCores) {
@@ -45,7 +45,7 @@ record LoadResult(String description, double seconds, Histogram latencyNanos, Ma
             b.append(" p").append(number(p[0])).append("_ms=").append(millis(percentile(p[1])));
         }
         b.append(" max_ms=").append(millis(ok() == 0 ? 0 : latencyNanos.getMaxValue()))
-                .append(" loader_cpu=").append(String.format(Locale.ROOT, "%.2f", loaderCores))
+                .append(" loader_cpu=").append(Double.isNaN(loaderCores) ? "-" : String.format(Locale.ROOT, "%.2f", loaderCores))
                 .append(" errors=").append(failed())
                 .append(" by_status=");
         if (errors.isEmpty()) {
