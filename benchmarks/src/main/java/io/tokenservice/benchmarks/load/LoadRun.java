@@ -38,8 +38,11 @@ final class LoadRun {
     private final LoadOptions options;
     private final Duration finishGrace;
     private final LongSupplier processCpuNanos;
-    private long cpuAtMeasureStart;
+    /** CPU and wall time of this process when the measurement started and when it stopped sending. */
+    private long cpuAtStart;
     private long cpuAtEnd;
+    private long wallAtStart;
+    private long wallAtEnd;
     private final Recorder latencies = new Recorder(3);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     /** Calls in flight of the current phase (a warm-up's late calls never count as the measurement's). */
@@ -100,7 +103,8 @@ final class LoadRun {
         String description = "rpc=" + options.rpc().methodName + " transport=" + options.transport().option
                 + " mode=" + options.mode();
         double seconds = options.duration().toNanos() / 1e9;
-        return new LoadResult(description, seconds, histogram, byStatus, (cpuAtEnd - cpuAtMeasureStart) / 1e9 / seconds);
+        return new LoadResult(description, seconds, histogram, byStatus,
+                (double) (cpuAtEnd - cpuAtStart) / Math.max(1, wallAtEnd - wallAtStart));
     }
 
     private void record(long sentNanos, String outcome) {
@@ -143,9 +147,9 @@ final class LoadRun {
             sendClosed();
         }
         sleepUntil(measureStart);
-        cpuAtMeasureStart = processCpuNanos.getAsLong();
+        measuringCpuFromNow();
         sleepUntil(end);
-        cpuAtEnd = processCpuNanos.getAsLong();
+        measuringCpuUntilNow();
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -185,12 +189,23 @@ final class LoadRun {
         Semaphore inFlight = new Semaphore(options.maxOutstanding());
         // A call sent later than this would have failed its deadline anyway: stop rather than run on.
         long cutoff = end + options.deadline().toNanos();
-        cpuAtMeasureStart = processCpuNanos.getAsLong();
+        measuringCpuFromNow();
         try {
             sendOnSchedule(start, schedule, inFlight, cutoff);
         } finally {
-            cpuAtEnd = processCpuNanos.getAsLong();
+            measuringCpuUntilNow();
         }
+    }
+
+    private void measuringCpuFromNow() {
+        wallAtStart = System.nanoTime();
+        cpuAtStart = processCpuNanos.getAsLong();
+    }
+
+    /** Over the time it really took: an open loop that fell behind sends after the measurement's end. */
+    private void measuringCpuUntilNow() {
+        wallAtEnd = System.nanoTime();
+        cpuAtEnd = processCpuNanos.getAsLong();
     }
 
     private void sendOnSchedule(long start, OpenLoopSchedule schedule, Semaphore inFlight, long cutoff)
