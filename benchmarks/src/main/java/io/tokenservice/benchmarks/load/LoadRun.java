@@ -4,12 +4,16 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -33,6 +37,7 @@ final class LoadRun {
     /** Synchronous completions (e.g. a refused connection) re-enter the closed loop; beyond this depth they are queued. */
     private static final int MAX_REENTRY = 16;
     static final Duration FINISH_GRACE = Duration.ofSeconds(5);
+    private static final long RETRY_WHEN_FULL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final RpcClient client;
     private final LoadOptions options;
@@ -186,14 +191,88 @@ final class LoadRun {
 
     private void openLoop(long start) throws InterruptedException {
         OpenLoopSchedule schedule = new OpenLoopSchedule(options.rate().getAsDouble());
-        Semaphore inFlight = new Semaphore(options.maxOutstanding());
         // A call sent later than this would have failed its deadline anyway: stop rather than run on.
         long cutoff = end + options.deadline().toNanos();
         measuringCpuFromNow();
         try {
-            sendOnSchedule(start, schedule, inFlight, cutoff);
+            Optional<ScheduledExecutorService> connectionThread = client.connectionThread();
+            if (connectionThread.isPresent()) {
+                sendFrom(connectionThread.get(), start, schedule, cutoff);
+            } else {
+                sendOnSchedule(start, schedule, new Semaphore(options.maxOutstanding()), cutoff);
+            }
         } finally {
             measuringCpuUntilNow();
+        }
+    }
+
+    /**
+     * The schedule as timer tasks on the client's connection thread: each wake-up sends every call due by then
+     * and sleeps until the next one. A call that cannot go out (too many in flight) is retried there a little
+     * later, its latency still counted from when it was due.
+     */
+    private void sendFrom(ScheduledExecutorService thread, long start, OpenLoopSchedule schedule, long cutoff)
+            throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger phase = outstanding;
+        thread.execute(new Runnable() {
+            private long next;
+
+            @Override
+            public void run() {
+                try {
+                    sendWhatIsDue();
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                    done.countDown();
+                }
+            }
+
+            private void sendWhatIsDue() {
+                long now = System.nanoTime();
+                while (true) {
+                    long intended = start + schedule.offsetNanos(next);
+                    if (intended >= end) {
+                        done.countDown();
+                        return;
+                    }
+                    if (intended > now) {
+                        thread.schedule(this, intended - now, TimeUnit.NANOSECONDS);
+                        return;
+                    }
+                    if (now >= cutoff) {
+                        countNotSent(schedule, start, intended);
+                        done.countDown();
+                        return;
+                    }
+                    if (inFlight.get() >= options.maxOutstanding()) {
+                        thread.schedule(this, RETRY_WHEN_FULL_NANOS, TimeUnit.NANOSECONDS);
+                        return;
+                    }
+                    inFlight.incrementAndGet();
+                    phase.incrementAndGet();
+                    client.start(outcome -> {
+                        record(intended, outcome);
+                        phase.decrementAndGet();
+                        inFlight.decrementAndGet();
+                    });
+                    next++;
+                }
+            }
+        });
+        done.await();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    /** What was due in the measurement and never went out is a failure, not a call that does not count. */
+    private void countNotSent(OpenLoopSchedule schedule, long start, long firstUnsent) {
+        long unsent = schedule.callsBetween(Math.max(firstUnsent, measureStart) - start, end - start);
+        if (unsent > 0) {
+            errors.computeIfAbsent("NOT_SENT", k -> new LongAdder()).add(unsent);
         }
     }
 
@@ -218,12 +297,8 @@ final class LoadRun {
             waitUntil(intended);
             long left = cutoff - System.nanoTime();
             if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                // Too far behind the schedule (the server, or this generator, cannot keep up): what was due in
-                // the measurement and never went out is a failure, not a call that does not count.
-                long unsent = schedule.callsBetween(Math.max(intended, measureStart) - start, end - start);
-                if (unsent > 0) {
-                    errors.computeIfAbsent("NOT_SENT", k -> new LongAdder()).add(unsent);
-                }
+                // Too far behind the schedule: the server, or this generator, cannot keep up.
+                countNotSent(schedule, start, intended);
                 return;
             }
             AtomicInteger phase = outstanding;
