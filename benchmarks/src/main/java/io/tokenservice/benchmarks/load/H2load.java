@@ -12,9 +12,10 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * nghttp2's {@code h2load} (C) as the loader of native gRPC calls. On the one core the loads get, grpc-java's
- * client was the limit: the Java generator measured 8,000-10,000 calls/s where h2load, against the same server
- * in the same minute, measured 33,000-41,000. h2load sends one fixed body and sees only HTTP statuses, so:
+ * nghttp2's {@code h2load} (C) as the loader of native gRPC calls. It needs no warm-up of its own: the Java
+ * generator, a JVM on the loader's one core, measured 1,200-2,300 calls/s after a 5 s warm-up where, after 30 s,
+ * it measured 9,100-14,200 and h2load 9,000-12,600 against the same server in the same minutes; and it costs its
+ * core about a third of the generator's CPU per call. h2load sends one fixed body and sees only HTTP statuses, so:
  * {@code request FILE [LoadGenerator options]} writes the gRPC-framed request a run would send (RenewToken's
  * token is issued first, by the server named with {@code --target}), and {@code summarize} turns h2load's
  * per-request log ({@code --log-file}: start in µs since the epoch, HTTP status, µs to the end of the response)
