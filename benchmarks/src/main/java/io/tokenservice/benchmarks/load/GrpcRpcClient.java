@@ -4,7 +4,6 @@ import com.google.protobuf.MessageLite;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -12,6 +11,13 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -21,16 +27,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Native gRPC calls with grpc-java's async API over {@code connections} channels, round robin. Callbacks
- * run on the transport threads (direct executor): the generator adds no thread hand-off of its own.
+ * Native gRPC calls with grpc-java's async API over {@code connections} channels, round robin, all on one Netty
+ * event loop thread of their own. Callbacks run on that thread (direct executor): the generator adds no thread
+ * hand-off of its own, and an open loop sends from it too ({@link #connectionThread()}).
  */
 final class GrpcRpcClient implements RpcClient {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
+    private final EventLoopGroup connectionThread = Epoll.isAvailable()
+            ? new EpollEventLoopGroup(1, daemon()) : new NioEventLoopGroup(1, daemon());
     private final List<ManagedChannel> managed = new ArrayList<>();
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
@@ -43,7 +55,9 @@ final class GrpcRpcClient implements RpcClient {
         deadlineNanos = options.deadline().toNanos();
         ChannelCredentials credentials = credentials(options);
         for (int i = 0; i < options.connections(); i++) {
-            ManagedChannel channel = Grpc.newChannelBuilder(options.target(), credentials)
+            ManagedChannel channel = NettyChannelBuilder.forTarget(options.target(), credentials)
+                    .eventLoopGroup(connectionThread)
+                    .channelType(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                     .directExecutor()
                     .userAgent("token-service-load")
                     .build();
@@ -67,6 +81,19 @@ final class GrpcRpcClient implements RpcClient {
         }
     }
 
+    private static ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r, "load-connection");
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public Optional<ScheduledExecutorService> connectionThread() {
+        return Optional.of(connectionThread.next());
+    }
+
     private static ChannelCredentials credentials(LoadOptions options) {
         if (!options.tls()) {
             return InsecureChannelCredentials.create();
@@ -88,6 +115,11 @@ final class GrpcRpcClient implements RpcClient {
                 .withDeadlineAfter(options.deadline().toNanos(), TimeUnit.NANOSECONDS)
                 .issueRtcToken(Requests.issueRtc(options));
         return issued.getToken();
+    }
+
+    /** The request every call sends. */
+    MessageLite request() {
+        return request;
     }
 
     @Override
@@ -121,13 +153,14 @@ final class GrpcRpcClient implements RpcClient {
         for (ManagedChannel channel : managed) {
             channel.shutdownNow();
         }
-        for (ManagedChannel channel : managed) {
-            try {
+        try {
+            for (ManagedChannel channel : managed) {
                 channel.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            connectionThread.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 }

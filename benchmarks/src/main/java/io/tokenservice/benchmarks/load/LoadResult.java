@@ -8,9 +8,12 @@ import org.HdrHistogram.Histogram;
 /**
  * What a measurement saw: the successful calls' latencies (nanoseconds; from the intended send time in an
  * open loop), and the failed calls by status code. Failed calls are not in the histogram (a fast refusal
- * would flatter the latency) nor in the rate.
+ * would flatter the latency) nor in the rate. {@code loaderCores} is the CPU this generator's process used over
+ * the measurement, in cores (CPU time / wall time): near 1 with the generator pinned to one core, the figure is
+ * the generator's limit, not the server's; NaN when not measured.
  */
-record LoadResult(String description, double seconds, Histogram latencyNanos, Map<String, Long> errors) {
+record LoadResult(String description, double seconds, Histogram latencyNanos, Map<String, Long> errors,
+        double loaderCores) {
 
     LoadResult {
         errors = Map.copyOf(new TreeMap<>(errors));
@@ -30,7 +33,8 @@ record LoadResult(String description, double seconds, Histogram latencyNanos, Ma
 
     /**
      * One line, {@code key=value} separated by spaces, e.g. {@code rpc=IssueRtcToken transport=grpc mode=closed
-     * concurrency=64 seconds=10 ok=390000 rps=39000 p50_ms=1.520 ... errors=0 by_status=none}.
+     * concurrency=64 seconds=10 ok=390000 rps=39000 p50_ms=1.520 ... loader_cpu=0.85 errors=0
+     * by_status=none}.
      */
     String line() {
         StringBuilder b = new StringBuilder(description)
@@ -41,6 +45,7 @@ record LoadResult(String description, double seconds, Histogram latencyNanos, Ma
             b.append(" p").append(number(p[0])).append("_ms=").append(millis(percentile(p[1])));
         }
         b.append(" max_ms=").append(millis(ok() == 0 ? 0 : latencyNanos.getMaxValue()))
+                .append(" loader_cpu=").append(Double.isNaN(loaderCores) ? "-" : String.format(Locale.ROOT, "%.2f", loaderCores))
                 .append(" errors=").append(failed())
                 .append(" by_status=");
         if (errors.isEmpty()) {

@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The run's bookkeeping against clients that answer at once: counts, not speed. */
 class LoadRunTest {
@@ -36,13 +44,45 @@ class LoadRunTest {
         public void close() {}
     }
 
-    @Test
-    void anOpenLoopSendsExactlyTheScheduledCallsOfTheMeasurement() throws Exception {
+    /** A client whose connection runs on a thread of its own, which the open loop sends from. */
+    static final class ClientWithItsOwnThread implements RpcClient {
+        final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "own"));
+        final RpcClient client;
+        final AtomicLong startedOnIt = new AtomicLong();
+
+        ClientWithItsOwnThread(RpcClient client) {
+            this.client = client;
+        }
+
+        @Override
+        public void start(Completion completion) {
+            if (Thread.currentThread().getName().equals("own")) {
+                startedOnIt.incrementAndGet();
+            }
+            client.start(completion);
+        }
+
+        @Override
+        public Optional<ScheduledExecutorService> connectionThread() {
+            return Optional.of(thread);
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest(name = "sent from its own thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void anOpenLoopSendsExactlyTheScheduledCallsOfTheMeasurement(boolean fromConnectionThread) throws Exception {
         LoadOptions options = LoadOptions.parse(new String[] {"--rate", "2000", "--warmup", "0.1", "--duration", "0.2"},
                 Map.of());
         ImmediateClient client = new ImmediateClient(10);
+        ClientWithItsOwnThread own = new ClientWithItsOwnThread(client);
 
-        LoadResult r = new LoadRun(client, options).run();
+        LoadResult r = new LoadRun(fromConnectionThread ? own : client, options).run();
+        own.close();
 
         long scheduled = new OpenLoopSchedule(2000).callsBetween(100_000_000L, 300_000_000L);
         assertThat(scheduled).isEqualTo(400);
@@ -50,6 +90,7 @@ class LoadRunTest {
         assertThat(r.errors()).containsOnlyKeys("RESOURCE_EXHAUSTED");
         assertThat(r.errors().get("RESOURCE_EXHAUSTED")).isEqualTo(40);
         assertThat(client.calls.get()).isGreaterThan(scheduled); // warm-up calls are sent, not counted
+        assertThat(own.startedOnIt).hasValue(fromConnectionThread ? scheduled : 0); // the warm-up's are not
     }
 
     @Test
@@ -91,13 +132,16 @@ class LoadRunTest {
         assertThat(r.ok()).isPositive().isEqualTo(client.calls.get());
     }
 
-    @Test
-    void anOpenLoopThatFallsBehindStopsAtTheEndAndCountsWhatItNeverSent() throws Exception {
+    @ParameterizedTest(name = "sent from its own thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void anOpenLoopThatFallsBehindStopsAtTheEndAndCountsWhatItNeverSent(boolean fromConnectionThread) throws Exception {
         // One call in flight at most, and it never answers: the sender waits for a permit until a deadline after the end.
         LoadOptions options = LoadOptions.parse(new String[] {"--rate", "1000", "--warmup", "0", "--duration", "0.1",
                 "--max-outstanding", "1", "--deadline", "1"}, Map.of());
+        ClientWithItsOwnThread own = new ClientWithItsOwnThread(SILENT);
 
-        LoadResult r = new LoadRun(SILENT, options, java.time.Duration.ZERO).run();
+        LoadResult r = new LoadRun(fromConnectionThread ? own : SILENT, options, java.time.Duration.ZERO).run();
+        own.close();
 
         assertThat(r.ok()).isZero();
         assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 1L, "NOT_SENT", 99L));
@@ -113,5 +157,24 @@ class LoadRunTest {
 
         assertThat(r.ok()).isZero();
         assertThat(r.errors()).isEqualTo(Map.of("UNFINISHED", 5L));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--concurrency, 4", "--rate, 1000"})
+    void theLoadersCpuIsWhatItsProcessUsedOverTheMeasurementOnly(String mode, String value) throws Exception {
+        // The measurement's readings are 1.0 s and 1.3 s of CPU over about its 0.2 s: about 1.5 cores (the open loop stops at its last call, a little before the end). An open
+        // loop warms up as a closed loop, whose two readings (far off) must not count.
+        LoadOptions options = LoadOptions.parse(new String[] {mode, value, "--warmup", "0.05", "--duration", "0.2"},
+                Map.of());
+        List<Long> readings = mode.equals("--rate")
+                ? List.of(5_000_000_000L, 9_000_000_000L, 1_000_000_000L, 1_300_000_000L)
+                : List.of(1_000_000_000L, 1_300_000_000L);
+        AtomicInteger reads = new AtomicInteger();
+
+        LoadResult r = new LoadRun(new ImmediateClient(0), options, java.time.Duration.ZERO,
+                () -> readings.get(reads.getAndIncrement())).run();
+
+        assertThat(r.loaderCores()).isBetween(0.1, 1.6);
+        assertThat(reads).hasValue(readings.size());
     }
 }

@@ -18,6 +18,8 @@ class RunLoadScriptTest {
         "--duration -1     | run-load: expected a number, got '-1'",
         "--heap 64         | run-load: --heap expects e.g. 128m, got '64'",
         "--cds yes         | run-load: --cds expects on or off, got 'yes'",
+        "--loader wrk      | run-load: --loader expects h2load or java, got 'wrk'",
+        "--gateway-warmup x | run-load: expected a number, got 'x'",
         "--bogus 1         | run-load: unknown option --bogus",
         "--duration        | run-load: --duration needs a value",
     })
