@@ -2,6 +2,7 @@ package io.tokenservice.benchmarks.load;
 
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tokenservice.core.issue.RtcIdentity;
@@ -15,6 +16,7 @@ import io.tokenservice.proto.v1.IssueRtcTokenRequest;
 import io.tokenservice.proto.v1.IssuedToken;
 import io.tokenservice.proto.v1.TokenServiceGrpc;
 import io.tokenservice.server.config.TransportSettings;
+import io.tokenservice.server.rpc.DrainedResponses;
 import io.tokenservice.server.rpc.ProtoGrants;
 import io.tokenservice.server.transport.NettyTransport;
 import java.time.Clock;
@@ -27,18 +29,20 @@ import java.time.Clock;
  * generator is what grpc-java costs before any of our code runs; {@code FLOOR=1 benchmarks/profile-alloc}
  * measures it exactly as it measures the server.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.tokenservice.benchmarks.load.FloorServer PORT}; prints
- * {@code listening on port PORT} on stderr once serving, and serves until killed.
+ * <p>Usage: {@code java -cp benchmarks.jar io.tokenservice.benchmarks.load.FloorServer PORT [drained]}; with
+ * {@code drained} the answer goes out through {@link DrainedResponses} as the server's do, otherwise through
+ * gRPC's own marshaller. Prints {@code listening on port PORT} on stderr once serving, and serves until killed.
  */
 public final class FloorServer {
     private FloorServer() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: FloorServer PORT");
+        if (args.length < 1 || args.length > 2 || args.length == 2 && !args[1].equals("drained")) {
+            System.err.println("usage: FloorServer PORT [drained]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
+        boolean drained = args.length == 2;
         // Without the authentication interceptor no call marks its connection authenticated, so the connection
         // guard would close the load's connection after its timeout: give it the longest one allowed.
         TransportSettings settings = TransportSettings.DEFAULTS.toBuilder()
@@ -49,13 +53,7 @@ public final class FloorServer {
         IssuedToken answer = sampleAnswer();
         Server server = builder.directExecutor()
                 .maxInboundMessageSize(settings.maxRequestBytes())
-                .addService(new TokenServiceGrpc.TokenServiceImplBase() {
-                    @Override
-                    public void issueRtcToken(IssueRtcTokenRequest request, StreamObserver<IssuedToken> responses) {
-                        responses.onNext(answer);
-                        responses.onCompleted();
-                    }
-                })
+                .addService(drained ? DrainedResponses.of(service(answer)) : service(answer))
                 .build()
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -64,6 +62,16 @@ public final class FloorServer {
         }));
         System.err.println("floor server listening on port " + server.getPort());
         server.awaitTermination();
+    }
+
+    private static ServerServiceDefinition service(IssuedToken answer) {
+        return new TokenServiceGrpc.TokenServiceImplBase() {
+            @Override
+            public void issueRtcToken(IssueRtcTokenRequest request, StreamObserver<IssuedToken> responses) {
+                responses.onNext(answer);
+                responses.onCompleted();
+            }
+        }.bindService();
     }
 
     /** A real publisher token's answer for the load generator's default request, signed once. */
