@@ -6,6 +6,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -23,6 +24,7 @@ import io.tokenservice.server.issue.IssueHandler;
 import io.tokenservice.server.renew.RenewHandler;
 import io.tokenservice.server.rpc.CallAdmission;
 import io.tokenservice.server.rpc.CallRefusals;
+import io.tokenservice.server.rpc.DrainedResponses;
 import io.tokenservice.server.rpc.UnaryCalls;
 import io.tokenservice.server.transport.CallLimits;
 import io.tokenservice.server.transport.HeaderListLimit;
@@ -118,7 +120,7 @@ public final class TokenServer implements AutoCloseable {
                 .intercept(new CallLimits(limits.firstMessageTimeout(), limits.maxPublicCallsPerConnection(), refusals))
                 .intercept(config.authenticator().orElseGet(AnonymousCallerInterceptor::new))
                 .intercept(new HeaderListLimit(limits.maxHeaderListBytes(), refusals))
-                .addService(ServerInterceptors.intercept(endpoint(config), interceptors(config, refusals)))
+                .addService(tokenService(config, refusals, transport.isPresent()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
@@ -136,6 +138,12 @@ public final class TokenServer implements AutoCloseable {
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         health.setStatus(TokenServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
         return new TokenServer(server, health, config, transport);
+    }
+
+    /** Over the network its responses are drained through a per-thread buffer ({@link DrainedResponses}). */
+    private static ServerServiceDefinition tokenService(ServerConfig config, CallRefusals refusals, boolean network) {
+        ServerServiceDefinition service = ServerInterceptors.intercept(endpoint(config), interceptors(config, refusals));
+        return network ? DrainedResponses.of(service) : service;
     }
 
     private static TokenServiceEndpoint endpoint(ServerConfig config) {

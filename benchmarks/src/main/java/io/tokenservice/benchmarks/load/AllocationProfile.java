@@ -22,11 +22,15 @@ import jdk.jfr.consumer.RecordingFile;
  *       the end started during the recording (Netty starts an event-loop thread for a new connection), so all
  *       of its counter counts ({@link #grewDuringRecording});</li>
  *   <li>the biggest allocators: {@code jdk.ObjectAllocationSample} weights (an estimate of the bytes each
- *       sample stands for) summed by the first frame in {@code io.tokenservice} and by the allocating frame.</li>
+ *       sample stands for) summed by the first frame in {@code io.tokenservice} and by the allocating frame;</li>
+ *   <li>when the recording has {@code jdk.JavaExceptionThrow} enabled (not in the JDK's profile settings), the
+ *       exceptions constructed per call and where: the thrown class and the first frames past its constructors.</li>
  * </ul>
  * Usage: {@code java -cp benchmarks.jar io.tokenservice.benchmarks.load.AllocationProfile RECORDING.jfr CALLS [TOP]}
  */
 public final class AllocationProfile {
+    private static final int THROW_SITE_FRAMES = 6;
+
     private AllocationProfile() {}
 
     public static void main(String[] args) throws IOException {
@@ -42,6 +46,8 @@ public final class AllocationProfile {
         Map<String, Long> byOwnFrame = new HashMap<>();
         Map<String, Long> byAllocatingFrame = new HashMap<>();
         Map<String, Long> byArea = new HashMap<>();
+        Map<String, Long> thrownAt = new HashMap<>();
+        long thrown = 0;
         long sampled = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             switch (e.getEventType().getName()) {
@@ -62,6 +68,11 @@ public final class AllocationProfile {
                     byAllocatingFrame.merge(type + " <- " + frame(stack, false), weight, Long::sum);
                     byOwnFrame.merge(frame(stack, true), weight, Long::sum);
                     byArea.merge(area(stack), weight, Long::sum);
+                }
+                case "jdk.JavaExceptionThrow" -> {
+                    thrown++;
+                    thrownAt.merge(e.getClass("thrownClass").getName() + " <- " + throwSite(e.getStackTrace()), 1L,
+                            Long::sum);
                 }
                 default -> { }
             }
@@ -88,6 +99,33 @@ public final class AllocationProfile {
                 byArea, sampled, calls, top);
         print("sampled by first io.tokenservice frame", byOwnFrame, sampled, calls, top);
         print("sampled by allocated type <- allocating frame", byAllocatingFrame, sampled, calls, top);
+        if (thrown > 0) {
+            System.out.printf(Locale.ROOT, "exceptions constructed: %,d = %.3f per call%n", thrown,
+                    calls == 0 ? 0.0 : (double) thrown / calls);
+            List<Map.Entry<String, Long>> sites = new ArrayList<>(thrownAt.entrySet());
+            sites.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+            for (Map.Entry<String, Long> e : sites.subList(0, Math.min(top, sites.size()))) {
+                System.out.printf(Locale.ROOT, "  %8.4f per call  %s%n", (double) e.getValue() / calls, e.getKey());
+            }
+        }
+    }
+
+    /** The first {@value #THROW_SITE_FRAMES} frames past the exception's constructors. */
+    private static String throwSite(RecordedStackTrace stack) {
+        if (stack == null) {
+            return "(no stack)";
+        }
+        List<String> frames = new ArrayList<>();
+        for (RecordedFrame f : stack.getFrames()) {
+            if (frames.isEmpty() && f.getMethod().getName().equals("<init>")) {
+                continue;
+            }
+            frames.add(name(f));
+            if (frames.size() == THROW_SITE_FRAMES) {
+                break;
+            }
+        }
+        return String.join(" <- ", frames);
     }
 
     /**

@@ -4,7 +4,6 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -58,8 +57,10 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
 
     /** True for the methods reachable without credentials: gRPC health checking and reflection. */
     public static boolean isExempt(String fullMethodName) {
-        String service = MethodDescriptor.extractFullServiceName(fullMethodName);
-        return service != null && (service.equals(HEALTH_SERVICE) || service.startsWith(REFLECTION_PREFIX));
+        // The service is what precedes the last '/'; compared in place, as this runs for every call.
+        int slash = fullMethodName.lastIndexOf('/');
+        return slash == HEALTH_SERVICE.length() && fullMethodName.startsWith(HEALTH_SERVICE)
+                || slash >= REFLECTION_PREFIX.length() && fullMethodName.startsWith(REFLECTION_PREFIX);
     }
 
     @Override

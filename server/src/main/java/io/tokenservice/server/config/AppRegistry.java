@@ -16,9 +16,12 @@ import java.util.Optional;
  */
 public final class AppRegistry {
     private final Map<String, AppKeys> byId;
+    /** Made once: every request that leaves app_id empty asks for it. */
+    private final Optional<AppKeys> only;
 
     private AppRegistry() {
         this.byId = Map.of();
+        this.only = Optional.empty();
     }
 
     /** No app at all: only for inspecting tokens offline without a certificate (nothing is signed or verified). */
@@ -38,6 +41,7 @@ public final class AppRegistry {
             throw new ConfigException("no app configured: a token server needs at least one App ID and certificate");
         }
         this.byId = Collections.unmodifiableMap(map);
+        this.only = map.size() == 1 ? Optional.of(map.values().iterator().next()) : Optional.empty();
     }
 
     /** The app whose App ID equals {@code appId} ignoring letter case. */
@@ -61,7 +65,7 @@ public final class AppRegistry {
 
     /** The only app, when the server holds exactly one (requests may then leave app_id empty). */
     public Optional<AppKeys> only() {
-        return byId.size() == 1 ? Optional.of(byId.values().iterator().next()) : Optional.empty();
+        return only;
     }
 
     public Collection<AppKeys> all() {

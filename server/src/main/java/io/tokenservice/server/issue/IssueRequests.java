@@ -118,9 +118,10 @@ public final class IssueRequests {
         violations.throwIfAny();
 
         RtcTokenRequest request = new RtcTokenRequest(r.getChannel(), identity, role, ttl, privilegeTtls, rtm);
-        List<RequestedService> services = new ArrayList<>(2);
-        services.add(RequestedService.rtc(r.getChannel(), identity.encoded(), role));
-        rtm.ifPresent(login -> services.add(RequestedService.rtm(login.userId())));
+        // Immutable lists from the start: GrantRequest keeps them without a copy.
+        RequestedService rtc = RequestedService.rtc(r.getChannel(), identity.encoded(), role);
+        List<RequestedService> services = rtm.isPresent() ? List.of(rtc, RequestedService.rtm(rtm.get().userId()))
+                : List.of(rtc);
         return new Rtc(appId, request, new GrantRequest(Rpc.ISSUE_RTC_TOKEN, appId, services, ttl), legacy);
     }
 

@@ -11,6 +11,7 @@ import io.tokenservice.server.access.GrantRequest;
 import io.tokenservice.server.access.RequestedService;
 import io.tokenservice.server.access.Rpc;
 import io.tokenservice.server.access.ServiceKind;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,8 +109,9 @@ final class DecisionMetrics implements AuditSink {
             default -> {
                 Counter[] byKind = issued.computeIfAbsent(caller, c -> new ConcurrentHashMap<>())
                         .computeIfAbsent(grant.appId(), app -> issuedCounters(app, caller));
-                for (RequestedService service : grant.services()) {
-                    byKind[service.kind().ordinal()].increment();
+                List<RequestedService> services = grant.services();
+                for (int i = 0, n = services.size(); i < n; i++) {
+                    byKind[services.get(i).kind().ordinal()].increment();
                 }
             }
         }

@@ -220,6 +220,9 @@ class AuthenticationInterceptorTest {
         assertThat(AuthenticationInterceptor.isExempt("grpc.reflectionx.Foo/Bar")).isFalse();
         assertThat(AuthenticationInterceptor.isExempt("other.Service/Method")).isFalse();
         assertThat(AuthenticationInterceptor.isExempt("nonsense")).isFalse();
+        assertThat(AuthenticationInterceptor.isExempt("grpc.health.v1.Health")).isFalse();
+        assertThat(AuthenticationInterceptor.isExempt("grpc.health.v1.Health/Check/More")).isFalse();
+        assertThat(AuthenticationInterceptor.isExempt("tokenservice.v1/grpc.reflection.v1.X/Y")).isFalse();
     }
 
     @Test
