@@ -28,15 +28,16 @@ import org.HdrHistogram.Recorder;
  * sends nothing later than one deadline after the end of the measurement: calls it was too far behind to
  * send by then (at most {@code --max-outstanding} are in flight) are counted as {@code NOT_SENT}.
  *
- * <p>An open loop warms up as a closed loop ({@code --concurrency} calls outstanding), waits for those calls to
- * finish, and only then starts its schedule: a warm-up at the full rate would leave a backlog (of the cold
- * server, and of this generator's own cold JVM) that the measurement would inherit and, above the server's
- * capacity, never work off; every measured call would be charged for the warm-up.
+ * <p>An open loop warms up mostly as a closed loop ({@code --concurrency} calls outstanding), then rehearses its
+ * schedule briefly, waits for those calls to finish, and only then starts measuring: a whole warm-up at the full
+ * rate would leave a backlog (of the cold server, and of this generator's own cold JVM) that the measurement would
+ * inherit and, above the server's capacity, never work off; every measured call would be charged for it.
  */
 final class LoadRun {
     /** Synchronous completions (e.g. a refused connection) re-enter the closed loop; beyond this depth they are queued. */
     private static final int MAX_REENTRY = 16;
     static final Duration FINISH_GRACE = Duration.ofSeconds(5);
+    static final Duration MAX_REHEARSAL = Duration.ofSeconds(2);
     private static final long RETRY_WHEN_FULL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final RpcClient client;
@@ -85,7 +86,7 @@ final class LoadRun {
         end = measureStart + options.duration().toNanos();
         if (options.openLoop()) {
             if (measureStart > start) {
-                warmUpClosed();
+                warmUp();
             }
             openLoop(measureStart);
         } else {
@@ -125,20 +126,34 @@ final class LoadRun {
     }
 
     /**
-     * The open loop's warm-up: a closed loop until the measurement was due, then a wait (up to a deadline) for
-     * its calls; the measurement starts when the wait ends and lasts the whole {@code --duration}.
+     * The open loop's warm-up: a closed loop, then the schedule itself at the full rate for the last quarter of the
+     * warm-up (at most {@link #MAX_REHEARSAL}), not counted. The closed loop never runs the open loop's own code
+     * (its timer, its sending path), which the JIT would otherwise compile during the measurement: a stall at its
+     * start that every call scheduled meanwhile is charged for. Each part ends by waiting (up to a deadline) for
+     * its calls, so the measurement inherits no backlog and lasts the whole {@code --duration}.
      */
-    private void warmUpClosed() throws InterruptedException {
+    private void warmUp() throws InterruptedException {
         long measured = end - measureStart;
-        end = measureStart;
+        long rehearsal = Math.min(MAX_REHEARSAL.toNanos(), options.warmup().toNanos() / 4);
+        end = measureStart - rehearsal;
         closedLoop();
+        awaitOutstanding();
+        long rehearsalStart = System.nanoTime();
+        // Every call of the rehearsal is due before the measurement starts, so none is recorded.
+        measureStart = rehearsalStart + rehearsal;
+        end = measureStart;
+        openLoop(rehearsalStart);
+        awaitOutstanding();
+        measureStart = System.nanoTime();
+        end = measureStart + measured;
+    }
+
+    private void awaitOutstanding() throws InterruptedException {
         long waitUntil = System.nanoTime() + options.deadline().toNanos();
         while (outstanding.get() > 0 && System.nanoTime() < waitUntil) {
             Thread.sleep(1);
         }
         outstanding = new AtomicInteger();
-        measureStart = System.nanoTime();
-        end = measureStart + measured;
     }
 
     private void closedLoop() throws InterruptedException {
