@@ -80,37 +80,8 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     }
 
     private static void field(StringBuilder json, String name, String value) {
-        string(json, name);
+        JsonText.appendString(json, name);
         json.append(':');
-        if (value == null) {
-            json.append("null");
-        } else {
-            string(json, value);
-        }
-    }
-
-    /** {@code text} as a JSON string: quotes, backslashes and control characters escaped, the rest as it is. */
-    static void string(StringBuilder json, String text) {
-        json.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                case '\b' -> json.append("\\b");
-                case '\f' -> json.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        json.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
+        JsonText.appendString(json, value);
     }
 }

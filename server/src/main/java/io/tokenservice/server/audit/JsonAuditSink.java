@@ -2,6 +2,7 @@ package io.tokenservice.server.audit;
 
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.Rtm2TokenRequest;
+import io.tokenservice.logging.JsonText;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
@@ -122,22 +123,22 @@ public final class JsonAuditSink implements AuditSink {
         Caller caller = event.caller().orElse(null);
         EndUser endUser = caller == null ? null : caller.endUser().orElse(null);
         b.append("\",\"caller\":");
-        string(b, caller == null ? null : caller.name());
+        JsonText.appendString(b, caller == null ? null : caller.name());
         b.append(",\"auth\":");
-        string(b, caller == null ? null : AUTH_METHODS[caller.method().ordinal()]);
+        JsonText.appendString(b, caller == null ? null : AUTH_METHODS[caller.method().ordinal()]);
         b.append(",\"subject\":");
-        string(b, endUser == null ? null : endUser.subject());
+        JsonText.appendString(b, endUser == null ? null : endUser.subject());
         b.append(",\"rpc\":");
-        string(b, event.rpc().methodName());
+        JsonText.appendString(b, event.rpc().methodName());
 
         GrantRequest grant = event.grant().orElse(null);
         List<RequestedService> services = grant == null ? List.of() : grant.services();
         b.append(",\"app\":");
-        string(b, grant == null ? null : grant.appId());
+        JsonText.appendString(b, grant == null ? null : grant.appId());
         b.append(",\"channel\":");
-        string(b, firstChannel(services));
+        JsonText.appendString(b, firstChannel(services));
         b.append(",\"identity\":");
-        string(b, services.isEmpty() ? null : services.get(0).identity());
+        JsonText.appendString(b, services.isEmpty() ? null : services.get(0).identity());
 
         b.append(",\"services\":");
         if (grant == null) {
@@ -148,7 +149,7 @@ public final class JsonAuditSink implements AuditSink {
                 if (i > 0) {
                     b.append(',');
                 }
-                string(b, SERVICE_KINDS[services.get(i).kind().ordinal()]);
+                JsonText.appendString(b, SERVICE_KINDS[services.get(i).kind().ordinal()]);
             }
             b.append(']');
         }
@@ -176,13 +177,13 @@ public final class JsonAuditSink implements AuditSink {
                     b.append(',');
                 }
                 b.append("{\"service\":");
-                string(b, SERVICE_KINDS[s.kind().ordinal()]);
+                JsonText.appendString(b, SERVICE_KINDS[s.kind().ordinal()]);
                 b.append(",\"channel\":");
-                string(b, s.channel().orElse(null));
+                JsonText.appendString(b, s.channel().orElse(null));
                 b.append(",\"identity\":");
-                string(b, s.identity());
+                JsonText.appendString(b, s.identity());
                 b.append(",\"role\":");
-                string(b, s.role().isPresent() ? RTC_ROLES[s.role().get().ordinal()] : null);
+                JsonText.appendString(b, s.role().isPresent() ? RTC_ROLES[s.role().get().ordinal()] : null);
                 b.append(",\"privileges\":");
                 array(b, privileges(s));
                 if (s.apaasRole().isPresent()) {
@@ -203,11 +204,11 @@ public final class JsonAuditSink implements AuditSink {
             b.append("null");
         }
         b.append(",\"outcome\":");
-        string(b, event.outcome().name());
+        JsonText.appendString(b, event.outcome().name());
         b.append(",\"reason\":");
-        string(b, redact(event.reason()));
+        JsonText.appendString(b, redact(event.reason()));
         b.append(",\"token_sha256\":");
-        string(b, event.tokenSha256Prefix().isPresent() ? hexOrMarker(event.tokenSha256Prefix().get()) : null);
+        JsonText.appendString(b, event.tokenSha256Prefix().isPresent() ? hexOrMarker(event.tokenSha256Prefix().get()) : null);
         b.append('}');
     }
 
@@ -233,7 +234,7 @@ public final class JsonAuditSink implements AuditSink {
                 b.append(',');
             }
             first = false;
-            string(b, RTC_ROLES[role.get().ordinal()]);
+            JsonText.appendString(b, RTC_ROLES[role.get().ordinal()]);
         }
         b.append(']');
     }
@@ -262,7 +263,7 @@ public final class JsonAuditSink implements AuditSink {
                     b.append(',');
                 }
                 first = false;
-                string(b, privilege);
+                JsonText.appendString(b, privilege);
             }
         }
         b.append(']');
@@ -305,9 +306,9 @@ public final class JsonAuditSink implements AuditSink {
                 b.append(',');
             }
             b.append("{\"resource_type\":");
-            string(b, RTM2_RESOURCE_TYPES[permission.resourceType().ordinal()]);
+            JsonText.appendString(b, RTM2_RESOURCE_TYPES[permission.resourceType().ordinal()]);
             b.append(",\"access\":");
-            string(b, RTM2_ACCESS[permission.access().ordinal()]);
+            JsonText.appendString(b, RTM2_ACCESS[permission.access().ordinal()]);
             b.append(",\"resources\":");
             array(b, permission.resources());
             b.append('}');
@@ -360,46 +361,8 @@ public final class JsonAuditSink implements AuditSink {
             if (i > 0) {
                 b.append(',');
             }
-            string(b, values.get(i));
+            JsonText.appendString(b, values.get(i));
         }
         b.append(']');
-    }
-
-    /** Appends {@code s} as a JSON string (RFC 8259 escaping), or {@code null}. */
-    static void string(StringBuilder b, String s) {
-        if (s == null) {
-            b.append("null");
-            return;
-        }
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029'
-                            || Character.isSurrogate(c) && !validSurrogateAt(s, i)) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
-    }
-
-    private static boolean validSurrogateAt(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 }
