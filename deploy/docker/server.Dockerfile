@@ -27,5 +27,8 @@ EXPOSE 50051 9464
 HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
     CMD java -Xmx32m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
         -cp /app/token-server.jar io.tokenservice.server.cli.HealthProbe "127.0.0.1:${GRPC_PORT}"
+# Half the heap young (the JVM's default is a third): with the serial collector the JVM picks below 1792 MB, a
+# call's garbage dies young and the live set is ~10 MB, so fewer young collections stop the core. Measured under
+# 64 calls outstanding: p99 3.1 -> 2.4 ms (medians of 8 runs), 1.4-2.6x fewer collections (README, Performance).
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", \
-            "-XX:SharedArchiveFile=/app/token-server.jsa", "-jar", "/app/token-server.jar"]
+            "-XX:NewRatio=1", "-XX:SharedArchiveFile=/app/token-server.jsa", "-jar", "/app/token-server.jar"]

@@ -52,6 +52,7 @@ class DockerfilesTest {
         assertThat(problems(text)).isEmpty();
         Dockerfile.Stage image = Dockerfile.parse(text).finalStage();
         assertThat(image.last("ENTRYPOINT").words()).containsSequence("-jar", "/app/token-server.jar");
+        assertThat(image.last("ENTRYPOINT").words()).as("the measured young-generation share").contains("-XX:NewRatio=1");
         assertThat(image.last("HEALTHCHECK").words())
                 .containsSequence("-cp", "/app/token-server.jar", "io.tokenservice.server.cli.HealthProbe");
         assertThat(image.image()).startsWith("eclipse-temurin:17-jre");
