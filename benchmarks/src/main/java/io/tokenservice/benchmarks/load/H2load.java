@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -71,7 +69,7 @@ public final class H2load {
             String value = args[i + 1];
             switch (args[i]) {
                 case "--log" -> log = Path.of(value);
-                case "--seconds" -> seconds = positive(args[i], value);
+                case "--seconds" -> seconds = LoadOptions.positive(args[i], value, 86_400);
                 case "--description" -> description = value;
                 case "--loader-cpu" -> loaderCores = Double.parseDouble(value);
                 case "--grpc-errors" -> grpcErrors(value, errors);
@@ -81,7 +79,7 @@ public final class H2load {
         if (args.length % 2 != 0 || log == null || seconds == 0 || description == null) {
             throw new IllegalArgumentException(USAGE);
         }
-        List<Long> answered = new ArrayList<>();
+        Histogram latencyNanos = new Histogram(3);
         for (String line : Files.readAllLines(log)) {
             String[] columns = line.split("\t");
             if (columns.length < 3) {
@@ -95,29 +93,12 @@ public final class H2load {
                 continue;
             }
             if (status.equals("200")) {
-                answered.add(micros);
+                latencyNanos.recordValue(micros * 1000);
             } else {
                 errors.merge("HTTP_" + status, 1L, Long::sum);
             }
         }
-        Histogram latencyNanos = new Histogram(3);
-        for (long micros : answered) {
-            latencyNanos.recordValue(micros * 1000);
-        }
         return new LoadResult(description, seconds, latencyNanos, errors, loaderCores);
-    }
-
-    private static double positive(String option, String value) {
-        double d;
-        try {
-            d = Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            d = -1;
-        }
-        if (!(d > 0) || Double.isInfinite(d)) {
-            throw new IllegalArgumentException(option + " expects a positive number, got '" + value + "'");
-        }
-        return d;
     }
 
     /** {@code CODE:N,...} as run-load reads it from the server's metrics; empty means none. */

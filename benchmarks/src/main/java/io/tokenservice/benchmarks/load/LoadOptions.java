@@ -215,7 +215,7 @@ public record LoadOptions(
         return n;
     }
 
-    private static double positive(String option, String value, double max) {
+    static double positive(String option, String value, double max) {
         double d;
         try {
             d = Double.parseDouble(value);

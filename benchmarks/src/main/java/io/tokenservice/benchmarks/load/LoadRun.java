@@ -10,12 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -209,22 +207,28 @@ final class LoadRun {
         // A call sent later than this would have failed its deadline anyway: stop rather than run on.
         long cutoff = end + options.deadline().toNanos();
         measuringCpuFromNow();
+        Optional<ScheduledExecutorService> connectionThread = client.connectionThread();
+        ScheduledExecutorService sender = connectionThread.orElseGet(() -> Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "load-open-loop");
+            t.setDaemon(true);
+            return t;
+        }));
         try {
-            Optional<ScheduledExecutorService> connectionThread = client.connectionThread();
-            if (connectionThread.isPresent()) {
-                sendFrom(connectionThread.get(), start, schedule, cutoff);
-            } else {
-                sendOnSchedule(start, schedule, new Semaphore(options.maxOutstanding()), cutoff);
-            }
+            sendFrom(sender, start, schedule, cutoff);
         } finally {
             measuringCpuUntilNow();
+            if (connectionThread.isEmpty()) {
+                sender.shutdownNow();
+            }
         }
     }
 
     /**
-     * The schedule as timer tasks on the client's connection thread: each wake-up sends every call due by then
-     * and sleeps until the next one. A call that cannot go out (too many in flight) is retried there a little
-     * later, its latency still counted from when it was due.
+     * The schedule as timer tasks on one thread: the client's connection thread when it has one, else a thread of
+     * this run. Each wake-up sends every call due by then and sleeps until the next one, never spinning: the loader
+     * shares its core with the client's event loop, and a spinning sender (as this was, for every gap under 0.2 ms)
+     * takes whole scheduler slices from the thread that writes and reads the calls. A call that cannot go out (too
+     * many in flight) is retried a little later; every call's latency counts from when it was due.
      */
     private void sendFrom(ScheduledExecutorService thread, long start, OpenLoopSchedule schedule, long cutoff)
             throws InterruptedException {
@@ -300,43 +304,5 @@ final class LoadRun {
     private void measuringCpuUntilNow() {
         wallAtEnd = System.nanoTime();
         cpuAtEnd = processCpuNanos.getAsLong();
-    }
-
-    private void sendOnSchedule(long start, OpenLoopSchedule schedule, Semaphore inFlight, long cutoff)
-            throws InterruptedException {
-        for (long i = 0; ; i++) {
-            long intended = start + schedule.offsetNanos(i);
-            if (intended >= end) {
-                return;
-            }
-            waitUntil(intended);
-            long left = cutoff - System.nanoTime();
-            if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                // Too far behind the schedule: the server, or this generator, cannot keep up.
-                countNotSent(schedule, start, intended);
-                return;
-            }
-            AtomicInteger phase = outstanding;
-            phase.incrementAndGet();
-            client.start(outcome -> {
-                record(intended, outcome);
-                phase.decrementAndGet();
-                inFlight.release();
-            });
-        }
-    }
-
-    /**
-     * Sleeps until a call is due, never spins: the loader shares its core with the channel's event loop, and a
-     * spinning sender (which it was, for every gap under 0.2 ms, so from 5,000 calls/s up) takes whole scheduler
-     * slices from the thread that writes and reads the calls, adding milliseconds to every one of them. A call
-     * sent a little late because the sleep overslept is charged from its intended time anyway, and the calls
-     * due meanwhile go out together when the sender wakes.
-     */
-    private static void waitUntil(long nanoTime) {
-        long remaining;
-        while ((remaining = nanoTime - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(remaining);
-        }
     }
 }

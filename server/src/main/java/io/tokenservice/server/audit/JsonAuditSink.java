@@ -1,8 +1,9 @@
 package io.tokenservice.server.audit;
 
+import static io.tokenservice.logging.JsonText.appendString;
+
 import io.tokenservice.core.issue.RtcRole;
 import io.tokenservice.core.issue.Rtm2TokenRequest;
-import io.tokenservice.logging.JsonText;
 import io.tokenservice.server.access.AuditEvent;
 import io.tokenservice.server.access.AuditSink;
 import io.tokenservice.server.access.Caller;
@@ -123,22 +124,22 @@ public final class JsonAuditSink implements AuditSink {
         Caller caller = event.caller().orElse(null);
         EndUser endUser = caller == null ? null : caller.endUser().orElse(null);
         b.append("\",\"caller\":");
-        JsonText.appendString(b, caller == null ? null : caller.name());
+        appendString(b, caller == null ? null : caller.name());
         b.append(",\"auth\":");
-        JsonText.appendString(b, caller == null ? null : AUTH_METHODS[caller.method().ordinal()]);
+        appendString(b, caller == null ? null : AUTH_METHODS[caller.method().ordinal()]);
         b.append(",\"subject\":");
-        JsonText.appendString(b, endUser == null ? null : endUser.subject());
+        appendString(b, endUser == null ? null : endUser.subject());
         b.append(",\"rpc\":");
-        JsonText.appendString(b, event.rpc().methodName());
+        appendString(b, event.rpc().methodName());
 
         GrantRequest grant = event.grant().orElse(null);
         List<RequestedService> services = grant == null ? List.of() : grant.services();
         b.append(",\"app\":");
-        JsonText.appendString(b, grant == null ? null : grant.appId());
+        appendString(b, grant == null ? null : grant.appId());
         b.append(",\"channel\":");
-        JsonText.appendString(b, firstChannel(services));
+        appendString(b, firstChannel(services));
         b.append(",\"identity\":");
-        JsonText.appendString(b, services.isEmpty() ? null : services.get(0).identity());
+        appendString(b, services.isEmpty() ? null : services.get(0).identity());
 
         b.append(",\"services\":");
         if (grant == null) {
@@ -149,7 +150,7 @@ public final class JsonAuditSink implements AuditSink {
                 if (i > 0) {
                     b.append(',');
                 }
-                JsonText.appendString(b, SERVICE_KINDS[services.get(i).kind().ordinal()]);
+                appendString(b, SERVICE_KINDS[services.get(i).kind().ordinal()]);
             }
             b.append(']');
         }
@@ -177,13 +178,13 @@ public final class JsonAuditSink implements AuditSink {
                     b.append(',');
                 }
                 b.append("{\"service\":");
-                JsonText.appendString(b, SERVICE_KINDS[s.kind().ordinal()]);
+                appendString(b, SERVICE_KINDS[s.kind().ordinal()]);
                 b.append(",\"channel\":");
-                JsonText.appendString(b, s.channel().orElse(null));
+                appendString(b, s.channel().orElse(null));
                 b.append(",\"identity\":");
-                JsonText.appendString(b, s.identity());
+                appendString(b, s.identity());
                 b.append(",\"role\":");
-                JsonText.appendString(b, s.role().isPresent() ? RTC_ROLES[s.role().get().ordinal()] : null);
+                appendString(b, s.role().isPresent() ? RTC_ROLES[s.role().get().ordinal()] : null);
                 b.append(",\"privileges\":");
                 array(b, privileges(s));
                 if (s.apaasRole().isPresent()) {
@@ -204,11 +205,11 @@ public final class JsonAuditSink implements AuditSink {
             b.append("null");
         }
         b.append(",\"outcome\":");
-        JsonText.appendString(b, event.outcome().name());
+        appendString(b, event.outcome().name());
         b.append(",\"reason\":");
-        JsonText.appendString(b, redact(event.reason()));
+        appendString(b, redact(event.reason()));
         b.append(",\"token_sha256\":");
-        JsonText.appendString(b, event.tokenSha256Prefix().isPresent() ? hexOrMarker(event.tokenSha256Prefix().get()) : null);
+        appendString(b, event.tokenSha256Prefix().isPresent() ? hexOrMarker(event.tokenSha256Prefix().get()) : null);
         b.append('}');
     }
 
@@ -234,7 +235,7 @@ public final class JsonAuditSink implements AuditSink {
                 b.append(',');
             }
             first = false;
-            JsonText.appendString(b, RTC_ROLES[role.get().ordinal()]);
+            appendString(b, RTC_ROLES[role.get().ordinal()]);
         }
         b.append(']');
     }
@@ -263,7 +264,7 @@ public final class JsonAuditSink implements AuditSink {
                     b.append(',');
                 }
                 first = false;
-                JsonText.appendString(b, privilege);
+                appendString(b, privilege);
             }
         }
         b.append(']');
@@ -306,9 +307,9 @@ public final class JsonAuditSink implements AuditSink {
                 b.append(',');
             }
             b.append("{\"resource_type\":");
-            JsonText.appendString(b, RTM2_RESOURCE_TYPES[permission.resourceType().ordinal()]);
+            appendString(b, RTM2_RESOURCE_TYPES[permission.resourceType().ordinal()]);
             b.append(",\"access\":");
-            JsonText.appendString(b, RTM2_ACCESS[permission.access().ordinal()]);
+            appendString(b, RTM2_ACCESS[permission.access().ordinal()]);
             b.append(",\"resources\":");
             array(b, permission.resources());
             b.append('}');
@@ -361,7 +362,7 @@ public final class JsonAuditSink implements AuditSink {
             if (i > 0) {
                 b.append(',');
             }
-            JsonText.appendString(b, values.get(i));
+            appendString(b, values.get(i));
         }
         b.append(']');
     }
